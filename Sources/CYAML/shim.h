@@ -1,0 +1,4 @@
+#ifndef HARDEN_CYAML_SHIM_H
+#define HARDEN_CYAML_SHIM_H
+#include <yaml.h>
+#endif

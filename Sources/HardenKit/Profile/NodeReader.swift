@@ -1,0 +1,122 @@
+import Foundation
+import YAMLSyntax
+
+/// Typed access to YAML nodes that records a diagnostic (instead of throwing) for every
+/// mistake, so one pass reports all problems of a file.
+struct NodeReader {
+    var diagnostics: [Diagnostic] = []
+
+    mutating func error(_ message: String, at mark: Mark, notes: [Diagnostic] = []) {
+        diagnostics.append(.error(message, at: mark, notes: notes))
+    }
+
+    mutating func warning(_ message: String, at mark: Mark) {
+        diagnostics.append(.warning(message, at: mark))
+    }
+
+    /// The pairs of a mapping node whose keys are all in `allowed`; unknown keys are reported
+    /// (with a suggestion) and left out.
+    mutating func mapping(_ node: Node, what: String, allowed: [String]) -> [String: Node.Pair]? {
+        guard let pairs = node.mapping else {
+            error("\(what) must be a mapping, found a \(node.kindName)", at: node.mark)
+            return nil
+        }
+        var out: [String: Node.Pair] = [:]
+        for pair in pairs {
+            let key = pair.key.scalar ?? ""
+            if allowed.contains(key) {
+                out[key] = pair
+            } else {
+                var message = "unknown key '\(key)' in \(what)"
+                if let guess = Suggest.closest(key, in: allowed) { message += "; did you mean '\(guess)'?" }
+                error(message, at: pair.key.mark)
+            }
+        }
+        return out
+    }
+
+    /// A scalar as a `Value`; collections and null are reported.
+    mutating func scalar(_ node: Node, what: String) -> Value? {
+        guard case .scalar(let text, let style) = node.kind, !node.isNull else {
+            error("\(what) must be a string, found a \(node.kindName)", at: node.mark)
+            return nil
+        }
+        return Value(text, mark: node.mark, style: style)
+    }
+
+    /// A non-empty scalar.
+    mutating func text(_ node: Node, what: String) -> Value? {
+        guard let v = scalar(node, what: what) else { return nil }
+        if v.text.trimmingCharacters(in: .whitespaces).isEmpty {
+            error("\(what) must not be empty", at: node.mark)
+            return nil
+        }
+        return v
+    }
+
+    /// A plain boolean (`true`/`false`).
+    mutating func bool(_ node: Node, what: String) -> Bool? {
+        guard let v = scalar(node, what: what) else { return nil }
+        guard let b = v.bool else {
+            error("\(what) must be true or false, found '\(v.text)'", at: node.mark)
+            return nil
+        }
+        return b
+    }
+
+    /// A sequence of scalars; a single scalar is accepted as a one-element list when `single`.
+    mutating func list(_ node: Node, what: String, single: Bool = false) -> [Value]? {
+        if single, node.scalar != nil, !node.isNull {
+            return scalar(node, what: what).map { [$0] }
+        }
+        guard let items = node.sequence else {
+            error("\(what) must be a list, found a \(node.kindName)", at: node.mark)
+            return nil
+        }
+        var out: [Value] = []
+        for item in items {
+            if let v = scalar(item, what: "each item of \(what)") { out.append(v) }
+        }
+        return out
+    }
+
+    /// One of the given words.
+    mutating func oneOf<T: RawRepresentable>(_ node: Node, what: String, as: T.Type) -> T?
+    where T.RawValue == String, T: CaseIterable {
+        guard let v = scalar(node, what: what) else { return nil }
+        if let t = T(rawValue: v.text) { return t }
+        let words = T.allCases.map(\.rawValue).joined(separator: ", ")
+        error("\(what) must be one of \(words), found '\(v.text)'", at: node.mark)
+        return nil
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+enum Suggest {
+    static func closest(_ word: String, in candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        var best: (String, Int)?
+        for c in candidates {
+            let d = distance(lower, c.lowercased())
+            if d <= max(1, min(3, c.count / 3)), best == nil || d < best!.1 { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import HardenKit
+
+/// Options every command that reads profiles shares.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "The target's root directory (an image, chroot or test tree).")
+    var root: String = "/"
+
+    @Option(name: .customLong("profile"), help: "A profile name (NAME.yaml on the search path) or file; repeat to compose.")
+    var profiles: [String] = []
+
+    @Option(name: .customLong("profile-path"), help: "A directory to search for profiles by name; repeatable.")
+    var profilePaths: [String] = []
+
+    @Option(name: .customLong("set"), help: "Override a profile param: NAME=VALUE; repeatable.")
+    var sets: [String] = []
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+    var noColor = false
+
+    func validate() throws {
+        for s in sets {
+            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
+                throw ValidationError("--set takes NAME=VALUE, got '\(s)'")
+            }
+        }
+        if root.isEmpty { throw ValidationError("--root must not be empty") }
+    }
+
+    var parsedSets: [(name: String, value: String)] {
+        sets.map { s in
+            let eq = s.firstIndex(of: "=")!
+            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
+        }
+    }
+
+    var loadOptions: LoadOptions {
+        LoadOptions(profilePaths: profilePaths, shippedDirs: ShippedProfiles.directories, sets: parsedSets)
+    }
+
+    /// Load and resolve `--profile`s; prints diagnostics; nil when any is an error.
+    func loadSet(_ out: Output) -> ProfileSet? {
+        let set = ProfileSet.load(profiles, options: loadOptions)
+        out.diagnostics(set.diagnostics)
+        return set.hasErrors ? nil : set
+    }
+
+    func requireProfile() throws {
+        if profiles.isEmpty { throw ValidationError("give at least one --profile NAME|FILE") }
+    }
+}
+
+/// Output format of commands that print data.
+enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Where shipped profiles are: beside the installed binary (`../share/harden/profiles`) and in
+/// the source checkout the binary was built from.
+enum ShippedProfiles {
+    static var directories: [String] {
+        var dirs: [String] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let bin = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            dirs.append(bin.appendingPathComponent("../share/harden/profiles").standardizedFileURL.path)
+        }
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../profiles").standardizedFileURL.path
+        dirs.append(checkout)
+        var seen = Set<String>()
+        return dirs.filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import HardenKit
+
+@main
+struct Harden: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "harden",
+        abstract: "Hardening-as-code for Linux hosts: profiles in, a plan out, applied with rollback.",
+        version: HardenVersion.string,
+        subcommands: [Validate.self, Rules.self, Explain.self, Graph.self]
+    )
+}
+
+enum HardenVersion {
+    static let string = "0.1.0"
+}
+
+/// Exit codes shared by every command (docs/cli.md).
+enum ExitCodes {
+    /// The command worked (plan/check: compliant).
+    static let ok: Int32 = 0
+    /// Errors: bad profile, unreadable input, a failed step.
+    static let error: Int32 = 1
+    /// plan/check: changes pending or rules failing.
+    static let pending: Int32 = 2
+}
