@@ -1,11 +1,18 @@
 /// Builds the node tree from events with an explicit stack (no recursion, so depth is bounded
 /// by `maxDepth`, not by the thread's stack), resolving aliases and counting expansion.
 struct TreeBuilder {
-    private enum Frame {
-        case sequence(items: [Node], mark: Mark, anchor: String?, tag: String?, size: Int)
-        case mapping(
-            pairs: [Node.Pair], pendingKey: Node?, seen: [String: Mark], mark: Mark, anchor: String?, tag: String?,
-            size: Int)
+    /// An open sequence or mapping; mutated in place at the top of the stack so appends never
+    /// copy the collected children.
+    private struct Frame {
+        var isMapping: Bool
+        var items: [Node] = []
+        var pairs: [Node.Pair] = []
+        var pendingKey: Node?
+        var seen: [String: Mark] = [:]
+        var mark: Mark
+        var anchor: String?
+        var tag: String?
+        var size = 1
     }
 
     let source: SourceFile
@@ -33,19 +40,13 @@ struct TreeBuilder {
             node.mark = event.mark
             try complete(node, size: target.size, anchor: nil)
         case .sequenceStart(let anchor, let tag):
-            try push(.sequence(items: [], mark: event.mark, anchor: anchor, tag: tag, size: 1), at: event.mark)
+            try push(Frame(isMapping: false, mark: event.mark, anchor: anchor, tag: tag), at: event.mark)
         case .mappingStart(let anchor, let tag):
-            try push(
-                .mapping(pairs: [], pendingKey: nil, seen: [:], mark: event.mark, anchor: anchor, tag: tag, size: 1),
-                at: event.mark)
+            try push(Frame(isMapping: true, mark: event.mark, anchor: anchor, tag: tag), at: event.mark)
         case .sequenceEnd, .mappingEnd:
             guard let frame = stack.popLast() else { return }
-            switch frame {
-            case .sequence(let items, let mark, let anchor, let tag, let size):
-                try complete(Node(.sequence(items), mark: mark, tag: tag), size: size, anchor: anchor, counted: true)
-            case .mapping(let pairs, _, _, let mark, let anchor, let tag, let size):
-                try complete(Node(.mapping(pairs), mark: mark, tag: tag), size: size, anchor: anchor, counted: true)
-            }
+            let kind: Node.Kind = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+            try complete(Node(kind, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor, counted: true)
         default:
             break
         }
@@ -71,30 +72,30 @@ struct TreeBuilder {
     private mutating func complete(_ node: Node, size: Int, anchor: String?, counted: Bool = false) throws(Diagnostic) {
         if !counted { try count(size, at: node.mark) }
         if let anchor { anchors[anchor] = (node, size) }
-        guard let top = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let mark, let a, let tag, let s):
-            items.append(node)
-            stack.append(.sequence(items: items, mark: mark, anchor: a, tag: tag, size: s + size))
-        case .mapping(var pairs, let pendingKey, var seen, let mark, let a, let tag, let s):
-            if let key = pendingKey {
-                pairs.append(Node.Pair(key: key, value: node))
-                stack.append(.mapping(pairs: pairs, pendingKey: nil, seen: seen, mark: mark, anchor: a, tag: tag, size: s + size))
-            } else {
-                guard let text = node.scalar else {
-                    throw .error("a mapping key must be a scalar, found a \(node.kindName)", at: node.mark)
-                }
-                if let first = seen[text] {
-                    throw .error(
-                        "duplicate key '\(text)' in mapping", at: node.mark,
-                        notes: [.note("'\(text)' first defined here", at: first)])
-                }
-                seen[text] = node.mark
-                stack.append(.mapping(pairs: pairs, pendingKey: node, seen: seen, mark: mark, anchor: a, tag: tag, size: s + size))
-            }
+        stack[top].size += size
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+            return
         }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(Node.Pair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+        guard let text = node.scalar else {
+            throw .error("a mapping key must be a scalar, found a \(node.kindName)", at: node.mark)
+        }
+        if let first = stack[top].seen[text] {
+            throw .error(
+                "duplicate key '\(text)' in mapping", at: node.mark,
+                notes: [.note("'\(text)' first defined here", at: first)])
+        }
+        stack[top].seen[text] = node.mark
+        stack[top].pendingKey = node
     }
 }

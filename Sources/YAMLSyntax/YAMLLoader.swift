@@ -105,7 +105,6 @@ final class EventParser {
         _ = input.initialize(from: source.bytes)
         yaml_parser_initialize(&parser)
         yaml_parser_set_input_string(&parser, input.baseAddress, source.bytes.count)
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
     }
 
     deinit {
@@ -167,9 +166,13 @@ final class EventParser {
     }
 
     private func parseError() -> Diagnostic {
-        let problem = Self.cString(parser.problem) ?? "syntax error"
+        var problem = Self.cString(parser.problem) ?? "syntax error"
+        let at = Int(parser.problem_mark.index)
+        if parser.error == YAML_SCANNER_ERROR, at < source.bytes.count, source.bytes[at] == UInt8(ascii: "\t") {
+            problem = "a tab character where YAML expects indentation or a token; indent with spaces"
+        }
         var message = problem
-        if let context = Self.cString(parser.context) { message = "\(problem) \(context)" }
+        if let context = Self.cString(parser.context), !problem.hasPrefix("a tab") { message = "\(problem) \(context)" }
         let m: Mark
         if parser.error == YAML_READER_ERROR {
             let p = source.position(ofByte: Int(parser.problem_offset))

@@ -14,7 +14,7 @@ enum BodyCheck {
                 for v in s.values where v.text.contains(where: { $0 == "\n" || $0 == "\r" }) {
                     err("an sshd value must be one line", v)
                 }
-                for v in s.values where v.text.trimmingCharacters(in: .whitespaces).isEmpty {
+                for v in s.values where v.text.isBlank {
                     err("the value of '\(s.keyword)' is empty", v)
                 }
             }

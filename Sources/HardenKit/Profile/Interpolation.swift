@@ -7,7 +7,7 @@ struct Interpolator {
 
     /// Expanded copy of `value`; an unknown or unterminated reference is reported at its column.
     mutating func expand(_ value: Value) -> Value {
-        guard value.text.contains("${") else { return value }
+        guard value.text.containsBytes("${") else { return value }
         var out = ""
         let chars = Array(value.text)
         var i = 0

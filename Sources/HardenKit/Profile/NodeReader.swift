@@ -47,7 +47,7 @@ struct NodeReader {
     /// A non-empty scalar.
     mutating func text(_ node: Node, what: String) -> Value? {
         guard let v = scalar(node, what: what) else { return nil }
-        if v.text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if v.text.isBlank {
             error("\(what) must not be empty", at: node.mark)
             return nil
         }

@@ -24,10 +24,12 @@ public struct LoadOptions: Sendable {
 
     /// The local date as YYYY-MM-DD.
     public static func currentDate() -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: Date())
+        // libc instead of DateFormatter: ICU costs ~10 MB and milliseconds at start
+        var t = time(nil)
+        var tm = tm()
+        localtime_r(&t, &tm)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))"
     }
 }
 
@@ -43,21 +45,31 @@ struct ProfileLoader {
 
     init(options: LoadOptions) { self.options = options }
 
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The real path (symlinks resolved) for identity; the path itself when that fails.
+    static func canonical(_ path: String) -> String {
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
     /// Resolve a `--profile` argument: an existing file path, or a name on the search path.
     func locateEntry(_ arg: String) -> String? {
-        if arg.contains("/") || arg.hasSuffix(".yaml") || arg.hasSuffix(".yml") {
-            return FileManager.default.fileExists(atPath: arg) ? arg : nil
+        if Self.exists(arg) {
+            return arg  // a directory is refused later with the OS's reason
         }
+        if arg.hasSuffix(".yaml") || arg.hasSuffix(".yml") || Validate.extendsProblem(arg) != nil { return nil }
         for dir in options.profilePaths + options.shippedDirs {
             let p = dir + "/" + arg + ".yaml"
-            if FileManager.default.fileExists(atPath: p) { return p }
+            if Self.exists(p) { return p }
         }
         return nil
     }
 
     /// Load `path` and its ancestors. `via` is the extends entry that named it (for messages).
     mutating func load(path: String, via: Value? = nil) {
-        let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let canonical = Self.canonical(path)
         if let i = stack.firstIndex(of: canonical) {
             let chain = (stack[i...] + [canonical]).map { ($0 as NSString).lastPathComponent }
             diagnostics.append(
@@ -115,11 +127,11 @@ struct ProfileLoader {
     func locateExtends(_ ref: String, from dir: String) -> String? {
         if isRelativePath(ref) {
             let p = dir + "/" + ref
-            return FileManager.default.fileExists(atPath: p) ? p : nil
+            return Self.exists(p) ? p : nil
         }
         for d in searchDirs(from: dir, relativeOnly: false) {
             let p = d + "/" + ref + ".yaml"
-            if FileManager.default.fileExists(atPath: p) { return p }
+            if Self.exists(p) { return p }
         }
         return nil
     }

@@ -38,7 +38,7 @@ public struct ProfileSet: Sendable {
             } else {
                 let dirs = options.profilePaths + options.shippedDirs
                 let msg =
-                    entry.contains("/") || entry.hasSuffix(".yaml")
+                    entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") || entry.hasPrefix("/") || entry.hasPrefix(".")
                     ? "no such profile file"
                     : "no profile named '\(entry)' (looked in \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", ")))"
                 pre.append(Diagnostic(.error, msg, path: entry))

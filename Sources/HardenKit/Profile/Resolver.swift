@@ -101,14 +101,16 @@ struct Resolver {
     }
 
     private mutating func findConflicts(_ rules: [ResolvedRule]) {
-        var first: [String: (Claim, Rule)] = [:]
+        var first: [String: (claim: Claim, rule: Int)] = [:]
+        first.reserveCapacity(rules.count * 2)
         var reported: Set<String> = []
-        for r in rules where !r.isSkipped && !r.rule.broken {
+        for (index, r) in rules.enumerated() where !r.isSkipped && !r.rule.broken {
             for claim in r.rule.body.claims {
-                guard let (prev, prevRule) = first[claim.slot] else {
-                    first[claim.slot] = (claim, r.rule)
+                guard let (prev, prevIndex) = first[claim.slot] else {
+                    first[claim.slot] = (claim, index)
                     continue
                 }
+                let prevRule = rules[prevIndex].rule
                 if prev.value != claim.value, prevRule.id != r.rule.id, !reported.contains(claim.slot + r.rule.id) {
                     reported.insert(claim.slot + r.rule.id)
                     let what = claim.attribute.isEmpty ? claim.node : "\(claim.attribute) of \(claim.node)"
