@@ -25,7 +25,7 @@ final class CLITests: XCTestCase {
         let r = HardenRunner.run(["validate", "site.yaml", "two-errors.yaml"], cwd: dir)
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr.components(separatedBy: ": error: ").count - 1, 2, r.stderr)
-        XCTAssertTrue(r.stderr.hasSuffix("2 files, 5 rules: 2 errors, 0 warnings\n"), r.stderr)
+        XCTAssertTrue(r.stderr.hasSuffix("2 files, 6 rules: 2 errors, 0 warnings\n"), r.stderr)
     }
 
     func testRulesTextAndJSON() throws {

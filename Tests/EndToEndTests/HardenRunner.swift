@@ -34,33 +34,33 @@ enum HardenRunner {
         environment["NO_COLOR"] = "1"
         for (k, v) in env { environment[k] = v }
         p.environment = environment
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = errPipe
+        // output goes to temporary files: no pipe can fill up and block the child
+        let tmp = FileManager.default.temporaryDirectory
+        let outURL = tmp.appendingPathComponent("harden-out-\(UUID().uuidString)")
+        let errURL = tmp.appendingPathComponent("harden-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let outHandle = try! FileHandle(forWritingTo: outURL)
+        let errHandle = try! FileHandle(forWritingTo: errURL)
+        p.standardOutput = outHandle
+        p.standardError = errHandle
         p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch { return Result(status: -1, stdout: "", stderr: "cannot run \(binary.path): \(error)") }
-        var out = Data()
-        var err = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            out = outPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        group.enter()
-        DispatchQueue.global().async {
-            err = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
         let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
+        while p.isRunning && Date() < deadline { usleep(5_000) }
         if p.isRunning {
             p.terminate()
             XCTFail("harden \(args.joined(separator: " ")) did not finish within \(timeout) s")
         }
         p.waitUntilExit()
-        group.wait()
+        try? outHandle.close()
+        try? errHandle.close()
+        let out = (try? Data(contentsOf: outURL)) ?? Data()
+        let err = (try? Data(contentsOf: errURL)) ?? Data()
         return Result(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
     }

@@ -88,3 +88,19 @@ enum BodyCheck {
         return !items.isEmpty && items.allSatisfy { $0.contains("=") }
     }
 }
+
+extension ResourceBody {
+    /// Every value of the body (for marks of failed expansions).
+    var values: [Value] {
+        switch self {
+        case .sshd(let s): return s.flatMap(\.values)
+        case .sysctl(let s): return s.map(\.value)
+        case .file(let f): return [f.path] + [f.owner, f.mode].compactMap { $0 } + f.group + f.exclude
+        case .keyvalue(let k): return [k.path] + k.settings.map(\.value)
+        case .pam(let p):
+            return [p.service, p.type, p.module] + [p.control].compactMap { $0 } + p.args + p.setArgs.map(\.value)
+                + p.addArgs + p.removeArgs
+        case .audit(let a): return a.rules + [a.file].compactMap { $0 }
+        }
+    }
+}

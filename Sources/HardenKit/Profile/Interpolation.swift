@@ -4,6 +4,8 @@ import YAMLSyntax
 struct Interpolator {
     let params: [String: String]
     var diagnostics: [Diagnostic] = []
+    /// Values that could not be expanded; later checks skip them (the error is already said).
+    var failed: Set<Mark> = []
 
     /// Expanded copy of `value`; an unknown or unterminated reference is reported at its column.
     mutating func expand(_ value: Value) -> Value {
@@ -20,6 +22,7 @@ struct Interpolator {
             if chars[i] == "$", i + 1 < chars.count, chars[i + 1] == "{" {
                 guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
                     diagnostics.append(.error("unterminated '${' in value", at: markAt(value, i)))
+                    failed.insert(value.mark)
                     return value
                 }
                 let name = String(chars[(i + 2)..<close])
@@ -33,6 +36,7 @@ struct Interpolator {
                         message = "'${\(name)}' is not a param reference (names are letters, digits and '_')"
                     }
                     diagnostics.append(.error(message, at: markAt(value, i)))
+                    failed.insert(value.mark)
                 }
                 i = close + 1
                 continue
@@ -40,6 +44,7 @@ struct Interpolator {
             out.append(chars[i])
             i += 1
         }
+        if failed.contains(value.mark) { return value }
         var copy = value
         copy.text = out
         return copy

@@ -16,14 +16,13 @@ struct Resolver {
             rules[i].rule.body = interp.expand(rules[i].rule.body)
         }
         diagnostics += interp.diagnostics
-        if !interp.diagnostics.hasErrors {
-            for r in rules { diagnostics += BodyCheck.check(r.rule.body) }
-        } else {
-            // check only rules whose values expanded cleanly, to avoid echoing the same mistake
-            let bad = Set(interp.diagnostics.compactMap { $0.mark?.line })
-            for r in rules where !r.rule.body.claims.contains(where: { bad.contains($0.mark.line) }) {
-                diagnostics += BodyCheck.check(r.rule.body)
+        for i in rules.indices {
+            // values that failed to expand are already reported; do not echo them as bad values
+            let found = BodyCheck.check(rules[i].rule.body).filter { d in !interp.failed.contains { $0 == d.mark } }
+            if found.hasErrors || rules[i].rule.body.values.contains(where: { interp.failed.contains($0.mark) }) {
+                rules[i].rule.broken = true
             }
+            diagnostics += found
         }
         applySkips(profiles, &rules)
         findConflicts(rules)

@@ -25,7 +25,7 @@ public enum SshdKeywords {
         "SecurityKeyProvider", "SetEnv", "SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink",
         "StrictModes", "Subsystem", "SyslogFacility", "TCPKeepAlive", "TrustedUserCAKeys",
         "UnusedConnectionTimeout", "UseDNS", "UsePAM", "VersionAddendum", "X11DisplayOffset",
-        "X11Forwarding", "X11UseLocalhost", "XAuthLocation", "DebianBanner",
+        "X11Forwarding", "X11UseLocalhost", "XAuthLocation", "DebianBanner", "Include", "Match",
         // deprecated or renamed, still parsed by sshd 9.x
         "ChallengeResponseAuthentication", "HostbasedAcceptedKeyTypes", "PubkeyAcceptedKeyTypes",
         "Protocol", "UsePrivilegeSeparation", "RSAAuthentication", "RhostsRSAAuthentication",
