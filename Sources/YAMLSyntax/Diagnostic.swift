@@ -49,9 +49,17 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public var rendered: String {
         var out = header
         if let mark {
-            let text = mark.file.lineText(mark.line)
+            var text = mark.file.lineText(mark.line)
+            var column = mark.column
+            if column > 300 {
+                // a long line: show a window around the column, marked with ellipses
+                let drop = column - 100
+                text = "..." + String(text.dropFirst(drop))
+                column = column - drop + 3
+            }
+            if text.count > 400 { text = String(text.prefix(400)) + "..." }
             if !text.isEmpty || mark.file.bytes.isEmpty == false {
-                out += "\n" + text + "\n" + Diagnostic.caret(under: text, column: mark.column)
+                out += "\n" + text + "\n" + Diagnostic.caret(under: text, column: column)
             }
         }
         for note in notes { out += "\n" + note.rendered }

@@ -21,7 +21,7 @@ public final class SourceFile: Sendable, Hashable {
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        if end - start > 400 { end = start + 400 }  // quote at most a screenful of one line
+        if end - start > 100_000 { end = start + 100_000 }  // Diagnostic shows a window of it
         // control characters would garble a terminal; show them as '?' (one column each)
         let shown = bytes[start..<max(start, end)].map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }
         return String(decoding: shown, as: UTF8.self)

@@ -34,6 +34,9 @@ struct TreeBuilder {
             try complete(node, size: 1, anchor: anchor)
         case .alias(let name):
             guard let target = anchors[name] else {
+                if stack.contains(where: { $0.anchor == name }) {
+                    throw .error("alias '*\(name)' refers to the node that contains it (recursive alias)", at: event.mark)
+                }
                 throw .error("unknown alias '*\(name)': no anchor '&\(name)' before it", at: event.mark)
             }
             var node = target.node
@@ -89,6 +92,9 @@ struct TreeBuilder {
         }
         guard let text = node.scalar else {
             throw .error("a mapping key must be a scalar, found a \(node.kindName)", at: node.mark)
+        }
+        if text == "<<", node.style == .plain {
+            throw .error("merge keys ('<<') are not supported; write the keys out", at: node.mark)
         }
         if let first = stack[top].seen[text] {
             throw .error(

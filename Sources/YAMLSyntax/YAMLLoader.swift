@@ -52,7 +52,10 @@ public enum YAMLLoader {
                 continue
             case .streamEnd:
                 guard let root = builder.root else {
-                    throw .error("empty file: expected a profile mapping", at: Mark(file: source, line: 1, column: 1))
+                    let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+                    throw .error(
+                        blank ? "empty file: expected a profile mapping" : "no document in the file (only comments); expected a profile mapping",
+                        at: Mark(file: source, line: 1, column: 1))
                 }
                 return root
             case .documentStart:
@@ -168,7 +171,9 @@ final class EventParser {
     private func parseError() -> Diagnostic {
         var problem = Self.cString(parser.problem) ?? "syntax error"
         let at = Int(parser.problem_mark.index)
-        if parser.error == YAML_SCANNER_ERROR, at < source.bytes.count, source.bytes[at] == UInt8(ascii: "\t") {
+        if parser.error == YAML_SCANNER_ERROR,
+            (at < source.bytes.count && source.bytes[at] == UInt8(ascii: "\t")) || problem.contains("tab character")
+        {
             problem = "a tab character where YAML expects indentation or a token; indent with spaces"
         }
         var message = problem
@@ -181,7 +186,7 @@ final class EventParser {
             m = mark(parser.problem_mark)
         }
         var notes: [Diagnostic] = []
-        if parser.context != nil, parser.context_mark.line != parser.problem_mark.line {
+        if parser.context != nil, parser.context_mark.line != parser.problem_mark.line, !problem.hasPrefix("a tab") {
             notes.append(.note("the construct started here", at: mark(parser.context_mark)))
         }
         return .error(message, at: m, notes: notes)

@@ -32,7 +32,7 @@ struct Rules: ParsableCommand {
                 if let t = r.rule.title { out.print("    \(t)") }
             }
             let skipped = set.rules.filter(\.isSkipped).count
-            out.print("\(set.rules.count) rules (\(set.rules.count - skipped) active, \(skipped) skipped) from \(set.profiles.count) profile file\(set.profiles.count == 1 ? "" : "s")")
+            out.print("\(set.rules.count) rule\(set.rules.count == 1 ? "" : "s") (\(set.rules.count - skipped) active, \(skipped) skipped) from \(set.profiles.count) profile file\(set.profiles.count == 1 ? "" : "s")")
         }
     }
 }

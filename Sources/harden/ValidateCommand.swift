@@ -50,7 +50,7 @@ struct Validate: ParsableCommand {
                 if d.severity == .warning { warnings += 1 }
             }
         }
-        let summary = "\(files.count) file\(files.count == 1 ? "" : "s"), \(rules) rules: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+        let summary = "\(files.count) file\(files.count == 1 ? "" : "s"), \(rules) rule\(rules == 1 ? "" : "s"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         if errors > 0 || (strict && warnings > 0) {
             out.error(summary)
             throw ExitCode(ExitCodes.error)

@@ -117,18 +117,18 @@ final class ProfileDecodeTests: XCTestCase {
             """)
         let errors = d.load(["p.yaml"]).errors(relativeTo: d)
         XCTAssertEqual(errors, [
+            "p.yaml:4:18: error: path 'etc/shadow' must be absolute",
+            "p.yaml:4:36: error: mode '0999' must be an octal string like \"0640\"",
+            "p.yaml:4:51: error: owner 'Bad Name' is not a user name or uid",
             "p.yaml:6:14: error: sysctl key 'net..ipv4' must not contain '..'",
             "p.yaml:6:30: error: sysctl key 'net.ipv4 x' may only hold letters, digits and _ . - / *",
-            "p.yaml:12:36: error: 'PasswordAuthentication' takes one value, not a list (only accumulating keywords such as AllowUsers take lists)",
-            "p.yaml:4:18: error: path 'etc/shadow' must be absolute",
-            "p.yaml:4:51: error: owner 'Bad Name' is not a user name or uid",
-            "p.yaml:4:36: error: mode '0999' must be an octal string like \"0640\"",
             "p.yaml:8:21: error: audit rule: -S needs a syscall name",
             "p.yaml:8:54: error: audit rule: -p needs permissions from r, w, x, a",
             "p.yaml:10:20: error: service '../x' must be a file name in /etc/pam.d (no '/', no leading '.')",
             "p.yaml:10:32: error: PAM type 'login' must be one of auth, account, password, session",
             "p.yaml:10:47: error: module '/lib/../x.so' must be a .so file name (or an absolute path without '..')",
             "p.yaml:10:70: error: control 'mandatory' must be required, requisite, sufficient, optional, include, substack or [value=action ...]",
+            "p.yaml:12:36: error: 'PasswordAuthentication' takes one value, not a list (only accumulating keywords such as AllowUsers take lists)",
         ])
     }
 

@@ -47,10 +47,10 @@ final class ProfileResolveTests: XCTestCase {
         d.write("a.yaml", "profile: a\nextends: [missing, ../up.yaml, /abs.yaml, Bad_Name]\nrules: []\n")
         let errors = d.load(["a.yaml"]).errors(relativeTo: d)
         XCTAssertEqual(errors.count, 4)
-        XCTAssertTrue(errors[0].hasPrefix("a.yaml:2:20: error: extends '../up.yaml' must not contain '..'"), errors[0])
-        XCTAssertEqual(errors[1], "a.yaml:2:32: error: extends '/abs.yaml' must be a name or a relative path, not an absolute path")
-        XCTAssertTrue(errors[2].contains("Bad_Name"))
-        XCTAssertTrue(errors[3].hasPrefix("a.yaml:2:11: error: cannot find profile 'missing' (looked in "), errors[3])
+        XCTAssertTrue(errors[0].hasPrefix("a.yaml:2:11: error: cannot find profile 'missing' (looked in "), errors[0])
+        XCTAssertEqual(errors[1], "a.yaml:2:20: error: extends '../up.yaml' must not contain '..'")
+        XCTAssertEqual(errors[2], "a.yaml:2:32: error: extends '/abs.yaml' must be a name or a relative path, not an absolute path")
+        XCTAssertTrue(errors[3].contains("Bad_Name"))
     }
 
     func testParamsChildOverridesParentAndSetOverridesAll() {

@@ -134,7 +134,8 @@ public struct DesiredGraph: Sendable {
         var out = "digraph harden {\n  rankdir=LR;\n"
         for key in order {
             let n = nodes[key]!
-            out += "  \(q(key)) [label=\(q(key + "\\n" + n.rules.joined(separator: ",")))];\n"
+            let label = q(key).dropLast() + "\\n" + q(n.rules.joined(separator: ",")).dropFirst()
+            out += "  \(q(key)) [label=\(label)];\n"
         }
         for key in order {
             for a in nodes[key]!.after.sorted() { out += "  \(q(a)) -> \(q(key));\n" }

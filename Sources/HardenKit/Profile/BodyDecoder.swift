@@ -129,7 +129,8 @@ struct BodyDecoder {
         if spec.exactMode && m["mode"] == nil {
             reader.error("'exact_mode' without 'mode'", at: m["exact_mode"]!.key.mark)
         }
-        return reader.diagnostics.count == before ? spec : nil
+        _ = before  // a partial spec lets BodyCheck report the value mistakes too
+        return spec
     }
 
     private mutating func keyvalue(_ node: Node) -> KeyValueSpec? {
@@ -173,7 +174,8 @@ struct BodyDecoder {
             reader.error("'keyvalue' needs 'set' (a mapping of key to value)", at: node.mark)
         }
         let create = m["create"].flatMap { reader.bool($0.value, what: "'create'") } ?? false
-        guard reader.diagnostics.count == before, let path else { return nil }
+        _ = before
+        guard let path else { return nil }
         return KeyValueSpec(path: path, format: format ?? .equals, settings: settings, create: create)
     }
 
@@ -233,9 +235,11 @@ struct BodyDecoder {
             reader.error("'pam' needs 'control' (to add a line) or set_args/add_args/remove_args", at: node.mark)
         }
         if control != nil && editsArgs {
-            reader.error("'pam' states either a whole line (control, args) or argument edits, not both", at: node.mark)
+            let at = ["set_args", "add_args", "remove_args"].compactMap { m[$0]?.key.mark }.min() ?? node.mark
+            reader.error("'pam' states either a whole line (control, args) or argument edits, not both", at: at)
         }
-        guard reader.diagnostics.count == before, let service, let type, let module else { return nil }
+        _ = before
+        guard let service, let type, let module else { return nil }
         return PamSpec(
             service: service, type: type, module: module, control: control, args: args, state: state,
             position: position, setArgs: setArgs, addArgs: addArgs, removeArgs: removeArgs)
@@ -251,7 +255,7 @@ struct BodyDecoder {
         let rules = reader.list(r.value, what: "'rules'", single: true) ?? []
         if rules.isEmpty && r.value.sequence != nil { reader.error("'rules' is empty", at: r.value.mark) }
         let file = m["file"].flatMap { reader.text($0.value, what: "'file'") }
-        guard reader.diagnostics.count == before else { return nil }
+        _ = before
         return AuditSpec(rules: rules, file: file)
     }
 }

@@ -35,7 +35,9 @@ extension ResourceBody {
                 Claim(node: "keyvalue:\(k.path.text):\($0.key)", attribute: "", value: ws($0.value.text), mark: $0.value.mark)
             }
         case .file(let f):
-            let node = "file:" + f.path.text
+            // a recursive rule is its own node: it and a rule on the path alone are different intents
+            var node = "file:" + f.path.text + (f.recursive ? "/**" : "")
+            if f.type != .any { node += "(\(f.type.rawValue))" }
             var out: [Claim] = []
             if let o = f.owner { out.append(Claim(node: node, attribute: "owner", value: o.text, mark: o.mark)) }
             if !f.group.isEmpty {
@@ -47,20 +49,19 @@ extension ResourceBody {
                 let v = String(repeating: "0", count: max(0, 4 - octal.count)) + octal + (f.exactMode ? " exact" : " ceiling")
                 out.append(Claim(node: node, attribute: "mode", value: v, mark: m.mark))
             }
-            let shape = "recursive=\(f.recursive) type=\(f.type.rawValue) create=\(f.create)"
-            out.append(Claim(node: node, attribute: "scope", value: shape, mark: f.path.mark))
+            if f.create { out.append(Claim(node: node, attribute: "create", value: "true", mark: f.path.mark)) }
             return out
         case .pam(let p):
             let base = "pam:\(p.service.text):\(p.type.text):\(p.module.text)"
             if let c = p.control {
-                let v = "\(p.state.rawValue) \(c.text) \(p.args.map(\.text).joined(separator: " ")) @\(p.position)"
+                let v = "\(p.state.rawValue) \(c.text) \(p.args.map(\.text).joined(separator: " ")) (\(p.position))"
                 return [Claim(node: base, attribute: "", value: v, mark: c.mark)]
             }
             if p.state == .absent && p.control == nil && p.setArgs.isEmpty && p.addArgs.isEmpty && p.removeArgs.isEmpty {
                 return [Claim(node: base, attribute: "", value: "absent", mark: p.module.mark)]
             }
             var out: [Claim] = []
-            for (k, v) in p.setArgs { out.append(Claim(node: base, attribute: "arg:" + k, value: "=" + v.text, mark: v.mark)) }
+            for (k, v) in p.setArgs { out.append(Claim(node: base, attribute: "arg:" + k, value: v.text, mark: v.mark)) }
             for a in p.addArgs { out.append(Claim(node: base, attribute: "arg:" + a.text, value: "present", mark: a.mark)) }
             for a in p.removeArgs {
                 let name = a.text.split(separator: "=").first.map(String.init) ?? a.text

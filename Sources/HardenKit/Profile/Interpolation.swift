@@ -57,7 +57,12 @@ struct Interpolator {
         let quote = value.style == .plain ? 0 : 1
         let prefix = value.text.prefix(offset)
         // double-quoted escapes make exact columns unknowable; only simple text is precise
-        if value.style == .doubleQuoted, prefix.contains("\\") { return value.mark }
+        if value.style == .doubleQuoted || value.style == .singleQuoted {
+            // escapes ('\t', "''") make decoded offsets differ from source columns
+            let raw = value.mark.file.lineText(value.mark.line).dropFirst(value.mark.column - 1)
+            if raw.contains("\\") || raw.contains("''") { return value.mark }
+        }
+        _ = prefix
         return Mark(file: value.mark.file, line: value.mark.line, column: value.mark.column + quote + offset)
     }
 

@@ -58,7 +58,11 @@ struct NodeReader {
     mutating func bool(_ node: Node, what: String) -> Bool? {
         guard let v = scalar(node, what: what) else { return nil }
         guard let b = v.bool else {
-            error("\(what) must be true or false, found '\(v.text)'", at: node.mark)
+            if v.style.isQuoted, Value(v.text, mark: v.mark).bool != nil {
+                error("\(what) must be a plain true or false, not the quoted string '\(v.text)'", at: node.mark)
+            } else {
+                error("\(what) must be true or false, found '\(v.text)'", at: node.mark)
+            }
             return nil
         }
         return b
@@ -98,7 +102,8 @@ enum Suggest {
         var best: (String, Int)?
         for c in candidates {
             let d = distance(lower, c.lowercased())
-            if d <= max(1, min(3, c.count / 3)), best == nil || d < best!.1 { best = (c, d) }
+            let limit = c.count <= 3 ? 1 : c.count <= 6 ? 2 : 3
+            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
     }
@@ -108,15 +113,17 @@ enum Suggest {
         let b = Array(b.utf8)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
+        // optimal string alignment distance: a swap of two neighbours counts as one edit
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
         for i in 1...a.count {
-            cur[0] = i
             for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
             }
-            swap(&prev, &cur)
         }
-        return prev[b.count]
+        return d[a.count][b.count]
     }
 }

@@ -127,7 +127,9 @@ struct ProfileLoader {
     func locateExtends(_ ref: String, from dir: String) -> String? {
         if isRelativePath(ref) {
             let p = dir + "/" + ref
-            return Self.exists(p) ? p : nil
+            if Self.exists(p) { return p }
+            let withExt = p + ".yaml"
+            return !ref.hasSuffix(".yaml") && !ref.hasSuffix(".yml") && Self.exists(withExt) ? withExt : nil
         }
         for d in searchDirs(from: dir, relativeOnly: false) {
             let p = d + "/" + ref + ".yaml"

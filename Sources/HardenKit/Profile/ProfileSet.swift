@@ -46,7 +46,21 @@ public struct ProfileSet: Sendable {
         }
         var resolver = Resolver(options: options)
         var set = resolver.resolve(loader.profiles)
-        set.diagnostics = pre + loader.diagnostics + set.diagnostics
+        set.diagnostics = pre + sortedByPlace(loader.diagnostics + set.diagnostics)
         return set
+    }
+
+    /// Diagnostics grouped by file (in the order files first appear) and by line:col inside a
+    /// file; those without a place keep their relative order, first.
+    static func sortedByPlace(_ ds: [Diagnostic]) -> [Diagnostic] {
+        var fileOrder: [String: Int] = [:]
+        for d in ds { if let p = d.mark?.file.path, fileOrder[p] == nil { fileOrder[p] = fileOrder.count } }
+        return ds.enumerated().sorted { a, b in
+            func key(_ e: (offset: Int, element: Diagnostic)) -> (Int, Int, Int, Int) {
+                guard let m = e.element.mark else { return (-1, 0, 0, e.offset) }
+                return (fileOrder[m.file.path]!, m.line, m.column, e.offset)
+            }
+            return key(a) < key(b)
+        }.map(\.element)
     }
 }

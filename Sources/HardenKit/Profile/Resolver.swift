@@ -55,6 +55,8 @@ struct Resolver {
                     let earlier = rules[i].rule
                     if rule.override {
                         rules[i] = ResolvedRule(rule: rule, skip: nil, replaced: earlier)
+                    } else if rule.broken {
+                        continue  // its own errors are reported; a duplicate-id error would only echo them
                     } else {
                         diagnostics.append(
                             .error(
