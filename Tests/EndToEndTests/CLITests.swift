@@ -18,7 +18,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stderr.hasPrefix("./expired-skip.yaml:6:10: warning: skip of 'ssh-root' expired on 2001-01-01; the rule applies again\n"), r.stderr)
         let strict = HardenRunner.run(["validate", "--strict", "expired-skip.yaml"], cwd: dir)
         XCTAssertEqual(strict.status, 1)
-        XCTAssertTrue(strict.stderr.hasSuffix("1 file, 1 rules: 0 errors, 1 warning\n"), strict.stderr)
+        XCTAssertTrue(strict.stderr.hasSuffix("1 file, 1 rule: 0 errors, 1 warning\n"), strict.stderr)
     }
 
     func testValidateSeveralFilesReportsAllAndExitsOne() {

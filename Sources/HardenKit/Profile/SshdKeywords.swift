@@ -35,9 +35,8 @@ public enum SshdKeywords {
     /// Keywords whose values add up across lines instead of the first one winning.
     public static let accumulating: Set<String> = [
         "acceptenv", "allowgroups", "allowusers", "denygroups", "denyusers", "hostcertificate", "hostkey",
-        "listenaddress", "port", "setenv", "subsystem", "logverbose", "permitlisten", "permitopen",
-        "channeltimeout",
-    ]
+        "listenaddress", "port", "subsystem",
+    ]  // SetEnv, PermitOpen, PermitListen, LogVerbose, ChannelTimeout take several values on their first line only
 
     private static let byLower: [String: String] = Dictionary(
         all.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
