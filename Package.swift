@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -18,7 +19,10 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
-        .target(name: "HardenKit", dependencies: ["YAMLSyntax"]),
+        .target(
+            name: "HardenKit",
+            dependencies: ["YAMLSyntax", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "harden",
             dependencies: [

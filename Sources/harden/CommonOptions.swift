@@ -46,6 +46,16 @@ struct CommonOptions: ParsableArguments {
         return set.hasErrors ? nil : set
     }
 
+    /// The target root, or a one-line error and exit 1.
+    func openRoot(_ out: Output) throws -> RootHost {
+        do {
+            return try RootHost(root: root)
+        } catch {
+            out.error("error: --root \(root): \(error)")
+            throw ExitCode(ExitCodes.error)
+        }
+    }
+
     func requireProfile() throws {
         if profiles.isEmpty { throw ValidationError("give at least one --profile NAME|FILE") }
     }

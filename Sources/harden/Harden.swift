@@ -8,7 +8,7 @@ struct Harden: ParsableCommand {
         commandName: "harden",
         abstract: "Hardening-as-code for Linux hosts: profiles in, a plan out, applied with rollback.",
         version: HardenVersion.string,
-        subcommands: [Validate.self, Rules.self, Explain.self, Graph.self]
+        subcommands: [PlanCommand.self, CheckCommand.self, Validate.self, Rules.self, Explain.self, Graph.self]
     )
 }
 

@@ -57,10 +57,43 @@ public struct KindPlan: Sendable, Equatable {
     public var edits: [FileEdit]
     /// Paths read while probing with their bytes' identity (for stale-plan detection later).
     public var readPaths: [String]
+    /// Owner, group and mode changes (the `file` kind).
+    public var metadata: [MetadataChange] = []
 
     public init(observations: [Observation] = [], edits: [FileEdit] = [], readPaths: [String] = []) {
         self.observations = observations
         self.edits = edits
         self.readPaths = readPaths
+    }
+}
+
+/// An owner, group or mode change of one path, or its creation (the `file` kind).
+public struct MetadataChange: Sendable, Equatable {
+    public enum Create: String, Sendable, Equatable { case file, directory }
+
+    public var path: String
+    /// Resource key, e.g. `file:/etc/shadow`.
+    public var key: String
+    public var uidBefore: UInt32?
+    public var uidAfter: UInt32?
+    public var gidBefore: UInt32?
+    public var gidAfter: UInt32?
+    public var modeBefore: UInt32?
+    public var modeAfter: UInt32?
+    /// Set when the path does not exist and the rule creates it.
+    public var create: Create?
+    /// Human text of both sides with names (`root:shadow 0640`), filled by the planner.
+    public var displayBefore: String?
+    public var displayAfter: String?
+
+    public init(path: String, key: String) {
+        self.path = path
+        self.key = key
+    }
+
+    /// True when nothing changes.
+    public var isEmpty: Bool {
+        create == nil && (uidAfter == nil || uidAfter == uidBefore) && (gidAfter == nil || gidAfter == gidBefore)
+            && (modeAfter == nil || modeAfter == modeBefore)
     }
 }

@@ -1,0 +1,53 @@
+/// A plan: the ordered changes that make the host match the profiles, what was observed, and
+/// the identity of every file read (for the stale-plan check). Rendering lives elsewhere.
+public struct Plan: Sendable {
+    /// Format version of the JSON form.
+    public static let version = 1
+
+    public var root: String
+    public var profiles: [String]
+    public var liveRoot: Bool
+    public var changes: [PlanChange]
+    /// Per resource key: the probed state (in graph order).
+    public var observations: [Observation]
+    /// Resource key → rule ids (from the graph).
+    public var rulesByKey: [String: [String]]
+    /// Path → hex SHA-256 of the bytes read, or `absent`.
+    public var reads: [String: String]
+    /// Problems not tied to one key (e.g. two kinds editing one file).
+    public var errors: [String]
+
+    /// True when nothing is pending and nothing failed.
+    public var isCompliant: Bool { changes.isEmpty && !hasErrors }
+    public var hasErrors: Bool {
+        !errors.isEmpty || observations.contains { if case .error = $0.status { return true } else { return false } }
+    }
+
+    public func rules(for keys: [String]) -> [String] {
+        var out: [String] = []
+        for k in keys { for r in rulesByKey[k] ?? [] where !out.contains(r) { out.append(r) } }
+        return out
+    }
+}
+
+/// One change of a plan.
+public struct PlanChange: Sendable {
+    public enum Action: String, Sendable { case add = "+", change = "~", remove = "-" }
+    public enum Kind: String, Sendable { case file, metadata, runtime, service }
+
+    public var kind: Kind
+    public var action: Action
+    /// The file (file/metadata), the sysctl key (runtime) or the unit (service).
+    public var path: String
+    /// Resource keys this change serves.
+    public var resources: [String]
+    public var rules: [String]
+    /// Content before and after (file changes).
+    public var before: [UInt8]?
+    public var after: [UInt8]?
+    /// Human text before and after (metadata, runtime, service).
+    public var beforeText: String?
+    public var afterText: String?
+    /// The metadata change itself (metadata changes).
+    public var metadata: MetadataChange?
+}
