@@ -70,13 +70,15 @@ public enum LineDiff {
         let ops = script(a, b)
         var out = "--- \(before == nil ? "/dev/null" : "a" + path)\n+++ \(after == nil ? "/dev/null" : "b" + path)\n"
         func text(_ l: ArraySlice<UInt8>) -> String {
-            var s = String(decoding: l, as: UTF8.self)
-            if s.hasSuffix("\n") {
-                s.removeLast()
-                if s.hasSuffix("\r") { s.removeLast(); s += "\\r" }
-                return s + "\n"
+            var body = l
+            guard body.last == 0x0A else { return String(decoding: body, as: UTF8.self) + "\n\\ No newline at end of file\n" }
+            body = body.dropLast()
+            var cr = ""
+            if body.last == 0x0D {
+                body = body.dropLast()
+                cr = "\\r"
             }
-            return s + "\n\\ No newline at end of file\n"
+            return String(decoding: body, as: UTF8.self) + cr + "\n"
         }
         var i = 0
         while i < ops.count {
