@@ -19,9 +19,10 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
+        .target(name: "CHardenSys"),
         .target(
             name: "HardenKit",
-            dependencies: ["YAMLSyntax", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["YAMLSyntax", "CHardenSys", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "harden",

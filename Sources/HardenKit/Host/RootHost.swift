@@ -27,7 +27,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     /// Largest file read, in bytes.
     public let maxFileSize: Int
     public let maxLinks = 40
-    private let rootFD: Int32
+    let rootFD: Int32
 
     /// Open the root directory. Fails when it is not a directory.
     public init(root: String, maxFileSize: Int = 64 << 20) throws(HostError) {

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Why an apply, rollback or recovery stopped; one line for the user.
+public struct ApplyFailure: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// What an apply did.
+public enum ApplyOutcome: Sendable, Equatable {
+    case noChanges
+    case applied(id: String, changes: Int, files: Int)
+}
+
+/// Applies plans inside journaled transactions, rolls them back, and recovers open ones.
+/// The caller holds the journal lock for the whole operation.
+public final class Applier {
+    public let host: RootHost
+    public let journal: Journal
+    public let live: Bool
+    public var fault: FaultInjection?
+    public var progress: (String) -> Void = { _ in }
+
+    public init(host: RootHost, journal: Journal) {
+        self.host = host
+        self.journal = journal
+        self.live = host.isLiveRoot
+    }
+
+    /// Steps for a plan's changes, in plan order; runtime and services only on the live root.
+    func steps(for plan: Plan) throws(HostError) -> [(StepAction, [String])] {
+        var out: [(StepAction, [String])] = []
+        for c in plan.changes {
+            switch c.kind {
+            case .file:
+                if let after = c.after {
+                    if let before = c.before {
+                        let snap = try host.snapshot(c.path)
+                        out.append((.write(path: c.path, bytes: after, uid: snap.uid, gid: snap.gid, mode: snap.mode,
+                                           xattrs: snap.xattrs, expect: RootHost.sha(before)), c.resources))
+                    } else {
+                        out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: 0o644, xattrs: [:], expect: nil), c.resources))
+                    }
+                } else if let before = c.before {
+                    out.append((.remove(path: c.path, expect: RootHost.sha(before)), c.resources))
+                }
+            case .metadata:
+                guard let m = c.metadata else { continue }
+                out.append((.meta(path: m.path, uid: m.uidAfter, gid: m.gidAfter, mode: m.modeAfter, create: m.create), c.resources))
+            case .runtime:
+                if live, let v = c.afterText { out.append((.sysctl(key: c.path, value: v), c.resources)) }
+            case .service:
+                if live { out.append((.reload(unit: c.path), c.resources)) }
+            }
+        }
+        return out
+    }
+
+    /// Apply `plan` in a new transaction. On any failure, or when `replan` still shows
+    /// changes afterwards, everything this transaction did is rolled back.
+    public func apply(_ plan: Plan, planJSON: [UInt8], replan: () -> Plan) throws(ApplyFailure) -> ApplyOutcome {
+        let actions: [(StepAction, [String])]
+        do {
+            actions = try steps(for: plan)
+        } catch {
+            throw ApplyFailure("nothing was changed: \(error)")
+        }
+        if actions.isEmpty { return .noChanges }
+        let files = Set(actions.compactMap { a -> String? in
+            switch a.0 {
+            case .sysctl, .reload: return nil
+            default: return a.0.path
+            }
+        }).count
+        let tx: Transaction
+        do {
+            tx = try journal.begin(
+                kind: .apply, profiles: plan.profiles, root: plan.root, undoes: nil, plan: planJSON,
+                changes: actions.count, files: files)
+        } catch {
+            throw ApplyFailure("nothing was changed: cannot start a transaction: \(error)")
+        }
+        let exec = StepExecutor(host: host, tx: tx, fault: fault, progress: progress)
+        for (action, resources) in actions {
+            do {
+                try exec.run(action, resources: resources, total: actions.count)
+            } catch {
+                let undone = undoAll(tx)
+                throw ApplyFailure("step \(exec.count) (\(action.summary)) failed: \(error); \(undone)")
+            }
+        }
+        // converge: probing again must find nothing left to do
+        let after = replan()
+        let left = after.changes.filter { $0.kind != .service && ($0.kind != .runtime || live) }
+        if !left.isEmpty || after.hasErrors {
+            let rules = Set(left.flatMap(\.rules)).sorted()
+            let undone = undoAll(tx)
+            let what = left.isEmpty ? "the plan after applying has errors" : "rules did not converge: \(rules.joined(separator: ", "))"
+            throw ApplyFailure("\(what); \(undone)")
+        }
+        do {
+            try tx.setState(.committed)
+        } catch {
+            let undone = undoAll(tx)
+            throw ApplyFailure("cannot commit the transaction: \(error); \(undone)")
+        }
+        return .applied(id: tx.id, changes: actions.count, files: files)
+    }
+
+    /// Restore every begun step of `tx` in reverse (no drift check) and mark it rolled back.
+    /// Returns a one-line account.
+    @discardableResult
+    func undoAll(_ tx: Transaction) -> String {
+        let begun = tx.steps().filter { $0.phase == .begin }
+        var failures: [String] = []
+        var reloads: [String] = []
+        for rec in begun.reversed() {
+            do {
+                guard let step = try StepExecutor.undo(rec, from: tx, host: host) else { continue }
+                if case .reload(let u) = step {
+                    if !reloads.contains(u) { reloads.append(u) }
+                    continue
+                }
+                try StepExecutor(host: host, tx: tx, fault: nil, progress: { _ in }).perform(step, inject: nil)
+            } catch {
+                failures.append("\(rec.path): \(error)")
+            }
+        }
+        for u in reloads where live { try? Runtime.reload(u) }
+        if failures.isEmpty {
+            try? tx.setState(.rolledBack)
+            return "rolled back \(begun.count) step\(begun.count == 1 ? "" : "s") of transaction \(tx.id); the host is as it was"
+        }
+        return "ROLLBACK INCOMPLETE for transaction \(tx.id) (left open; run `harden recover`): \(failures.joined(separator: "; "))"
+    }
+
+    /// Roll back every open transaction (a crash, kill -9, power loss). Returns their ids.
+    public func recover() throws(ApplyFailure) -> [String] {
+        var done: [String] = []
+        for meta in journal.list() where meta.state == .open {
+            guard let tx = try? journal.open(meta.id) else { continue }
+            progress("recovering open transaction \(meta.id)")
+            let result = undoAll(tx)
+            if result.hasPrefix("ROLLBACK INCOMPLETE") { throw ApplyFailure(result) }
+            if meta.kind == .rollback, let undone = meta.undoes, let source = try? journal.open(undone),
+                source.meta.state == .rolledBack
+            {
+                try? source.setState(.committed)
+            }
+            done.append(meta.id)
+        }
+        return done
+    }
+
+    /// Undo a committed apply (the last one, or `id`) in a journaled rollback transaction.
+    /// A path changed since is refused by name unless `force`.
+    public func rollback(id: String?, force: Bool) throws(ApplyFailure) -> (id: String, undone: String, steps: Int) {
+        let all = journal.list()
+        guard let target = id.map({ wanted in all.first { $0.id == wanted } }) ?? all.last(where: { $0.kind == .apply && $0.state == .committed }) else {
+            throw ApplyFailure(id.map { "no transaction \($0)" } ?? "nothing to roll back: no committed apply transaction")
+        }
+        guard target.kind == .apply else { throw ApplyFailure("\(target.id) is a rollback, not an apply") }
+        guard target.state == .committed else { throw ApplyFailure("\(target.id) is \(target.state.rawValue), not committed") }
+        let source: Transaction
+        do { source = try journal.open(target.id) } catch { throw ApplyFailure("cannot open \(target.id): \(error)") }
+        let begun = source.steps().filter { $0.phase == .begin }
+        if !force {
+            let drift = begun.compactMap { StepExecutor.drifted($0, host: host) }
+            if !drift.isEmpty {
+                throw ApplyFailure("refusing to roll back \(target.id): \(drift.joined(separator: "; ")) (use --force to overwrite)")
+            }
+        }
+        var steps: [StepAction] = []
+        do {
+            for rec in begun.reversed() {
+                if let s = try StepExecutor.undo(rec, from: source, host: host) { steps.append(s) }
+            }
+        } catch {
+            throw ApplyFailure("nothing was changed: \(error)")
+        }
+        // reloads once, at the end
+        var reloads: [StepAction] = []
+        steps.removeAll { s in
+            if case .reload(let u) = s {
+                if !reloads.contains(where: { $0.path == u }) { reloads.append(s) }
+                return true
+            }
+            return false
+        }
+        steps += live ? reloads : []
+        let tx: Transaction
+        do {
+            tx = try journal.begin(
+                kind: .rollback, profiles: target.profiles, root: target.root, undoes: target.id,
+                plan: Array("{}".utf8), changes: steps.count, files: target.files)
+        } catch {
+            throw ApplyFailure("nothing was changed: cannot start a transaction: \(error)")
+        }
+        let exec = StepExecutor(host: host, tx: tx, fault: fault, progress: progress)
+        for s in steps {
+            do {
+                try exec.run(s, total: steps.count)
+            } catch {
+                let undone = undoAll(tx)
+                throw ApplyFailure("rollback step \(exec.count) (\(s.summary)) failed: \(error); \(undone)")
+            }
+        }
+        do {
+            // the undone apply first: a crash between the two leaves the rollback open, and
+            // recovering it marks the apply committed again
+            try source.setState(.rolledBack, undoneBy: tx.id)
+            try tx.setState(.committed)
+        } catch {
+            throw ApplyFailure("rolled back, but cannot record it: \(error)")
+        }
+        return (tx.id, target.id, steps.count)
+    }
+}

@@ -1,0 +1,71 @@
+/// What a transaction is: its id, kind, profiles and state, stored as `meta.json`.
+public struct TransactionMeta: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable { case open, committed, rolledBack = "rolled-back" }
+    public enum Kind: String, Codable, Sendable { case apply, rollback }
+
+    /// Time-sortable: `YYYYMMDDTHHMMSSZ-` plus random hex.
+    public var id: String
+    public var kind: Kind
+    public var state: State
+    /// UTC, ISO 8601.
+    public var created: String
+    public var profiles: [String]
+    public var root: String
+    /// For a rollback: the transaction it undoes.
+    public var undoes: String?
+    /// Set on an apply when a later rollback undid it.
+    public var undoneBy: String?
+    /// Counts for `history`.
+    public var changes: Int
+    public var files: Int
+}
+
+/// One line of `steps.jsonl`, written and fsynced before (`begin`) and after (`done`) a step.
+public struct StepRecord: Codable, Sendable, Equatable {
+    public enum Phase: String, Codable, Sendable { case begin, done }
+    public enum Op: String, Codable, Sendable {
+        /// Replace a file's bytes (or create it).
+        case write
+        /// Remove a file.
+        case remove
+        /// chown/chmod, or create an empty file or directory.
+        case meta
+        /// A runtime sysctl value through /proc/sys (live root only).
+        case sysctl
+        /// A service reload (live root only; nothing to undo but to reload again).
+        case reload
+    }
+
+    public var step: Int
+    public var phase: Phase
+    public var op: Op
+    public var path: String
+    /// Before the step: did the path exist, and its owner, group, mode, xattrs (base64), hash.
+    public var existed: Bool?
+    public var type: String?
+    public var backup: String?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var mode: UInt32?
+    public var xattrs: [String: String]?
+    public var shaBefore: String?
+    /// After the step: the hash (write) or metadata (meta) it leaves.
+    public var shaAfter: String?
+    public var newUID: UInt32?
+    public var newGID: UInt32?
+    public var newMode: UInt32?
+    /// meta: the path was created by this step (`file` or `directory`).
+    public var created: String?
+    /// sysctl: the runtime values.
+    public var runtimeBefore: String?
+    public var runtimeAfter: String?
+    /// Resource keys the step serves.
+    public var resources: [String]?
+
+    public init(step: Int, phase: Phase, op: Op, path: String) {
+        self.step = step
+        self.phase = phase
+        self.op = op
+        self.path = path
+    }
+}

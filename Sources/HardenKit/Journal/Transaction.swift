@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One transaction directory: `meta.json`, `plan.json`, the append-only `steps.jsonl` and
+/// `backups/` of original bytes (0600).
+public final class Transaction {
+    public let id: String
+    public private(set) var meta: TransactionMeta
+    let fd: Int32
+    private var stepsFD: Int32 = -1
+
+    init(fd: Int32, id: String) throws(HostError) {
+        self.fd = fd
+        self.id = id
+        let bytes = try Self.read(fd, "meta.json")
+        guard let meta = try? JSONDecoder().decode(TransactionMeta.self, from: Data(bytes)) else {
+            close(fd)
+            throw .io("transaction \(id)", errno: EINVAL, message: "meta.json is unreadable")
+        }
+        self.meta = meta
+    }
+
+    deinit {
+        if stepsFD >= 0 { close(stepsFD) }
+        close(fd)
+    }
+
+    static func encode<T: Encodable>(_ v: T) -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return Array((try? e.encode(v)) ?? Data())
+    }
+
+    static func read(_ dir: Int32, _ name: String) throws(HostError) -> [UInt8] {
+        let f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if f < 0 { throw .notFound(name) }
+        defer { close(f) }
+        return try RootHost.readAll(f, path: name, limit: 1 << 30)
+    }
+
+    /// temp + fsync + rename + fsync of the directory.
+    static func writeAtomic(_ dir: Int32, _ name: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(HostError) {
+        let tmp = ".\(name).tmp"
+        unlinkat(dir, tmp, 0)
+        let f = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        if f < 0 { throw .io(name, errno: errno, message: "cannot write \(name)") }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { Glibc.write(f, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                close(f)
+                unlinkat(dir, tmp, 0)
+                throw .io(name, errno: e, message: "cannot write \(name): \(String(cString: strerror(e)))")
+            }
+            off += n
+        }
+        if fsync(f) != 0 {
+            let e = errno
+            close(f)
+            unlinkat(dir, tmp, 0)
+            throw .io(name, errno: e, message: "cannot sync \(name)")
+        }
+        close(f)
+        if renameat(dir, tmp, dir, name) != 0 { throw .io(name, errno: errno, message: "cannot rename \(name)") }
+        fsync(dir)
+    }
+
+    /// The plan this transaction applied (JSON bytes).
+    public func planBytes() throws(HostError) -> [UInt8] { try Self.read(fd, "plan.json") }
+
+    /// Append one record and fsync it before returning.
+    public func append(_ record: StepRecord) throws(HostError) {
+        if stepsFD < 0 {
+            stepsFD = openat(fd, "steps.jsonl", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if stepsFD < 0 { throw .io("steps.jsonl", errno: errno, message: "cannot open the step log") }
+            fsync(fd)
+        }
+        let line = Self.encode(record) + [0x0A]
+        let n = line.withUnsafeBytes { Glibc.write(stepsFD, $0.baseAddress, $0.count) }
+        if n != line.count || fsync(stepsFD) != 0 {
+            throw .io("steps.jsonl", errno: errno, message: "cannot write the step log: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Every record, in order (a torn last line from a crash is ignored).
+    public func steps() -> [StepRecord] {
+        guard let bytes = try? Self.read(fd, "steps.jsonl") else { return [] }
+        return bytes.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(StepRecord.self, from: Data($0)) }
+    }
+
+    /// Store original bytes for step `n`; returns the backup's name.
+    public func saveBackup(_ n: Int, _ bytes: [UInt8]) throws(HostError) -> String {
+        let name = "backups/" + String(format: "%05d", n)
+        let dir = openat(fd, "backups", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if dir < 0 { throw .io(name, errno: errno, message: "cannot open backups") }
+        defer { close(dir) }
+        try Self.writeAtomic(dir, String(name.dropFirst("backups/".count)), bytes, mode: 0o600)
+        return name
+    }
+
+    public func backup(_ name: String) throws(HostError) -> [UInt8] {
+        guard name.hasPrefix("backups/"), !name.contains("..") else { throw .notFound(name) }
+        let dir = openat(fd, "backups", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if dir < 0 { throw .notFound(name) }
+        defer { close(dir) }
+        return try Self.read(dir, String(name.dropFirst("backups/".count)))
+    }
+
+    /// Change the state (atomic rewrite of meta.json).
+    public func setState(_ state: TransactionMeta.State, undoneBy: String? = nil) throws(HostError) {
+        meta.state = state
+        if let undoneBy { meta.undoneBy = undoneBy }
+        try Self.writeAtomic(fd, "meta.json", Self.encode(meta))
+    }
+}
