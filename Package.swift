@@ -28,6 +28,7 @@ let package = Package(
             name: "harden",
             dependencies: [
                 "HardenKit",
+                "YAMLSyntax",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

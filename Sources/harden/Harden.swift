@@ -8,7 +8,10 @@ struct Harden: ParsableCommand {
         commandName: "harden",
         abstract: "Hardening-as-code for Linux hosts: profiles in, a plan out, applied with rollback.",
         version: HardenVersion.string,
-        subcommands: [PlanCommand.self, CheckCommand.self, Validate.self, Rules.self, Explain.self, Graph.self]
+        subcommands: [
+            PlanCommand.self, ApplyCommand.self, CheckCommand.self, RollbackCommand.self, RecoverCommand.self,
+            HistoryCommand.self, Validate.self, Rules.self, Explain.self, Graph.self,
+        ]
     )
 }
 

@@ -33,16 +33,17 @@ public final class Applier {
         for c in plan.changes {
             switch c.kind {
             case .file:
+                let beforeSHA = c.before.map(RootHost.sha) ?? c.beforeSHA
                 if let after = c.after {
-                    if let before = c.before {
+                    if let beforeSHA {
                         let snap = try host.snapshot(c.path)
                         out.append((.write(path: c.path, bytes: after, uid: snap.uid, gid: snap.gid, mode: snap.mode,
-                                           xattrs: snap.xattrs, expect: RootHost.sha(before)), c.resources))
+                                           xattrs: snap.xattrs, expect: beforeSHA), c.resources))
                     } else {
                         out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: 0o644, xattrs: [:], expect: nil), c.resources))
                     }
-                } else if let before = c.before {
-                    out.append((.remove(path: c.path, expect: RootHost.sha(before)), c.resources))
+                } else if let beforeSHA {
+                    out.append((.remove(path: c.path, expect: beforeSHA), c.resources))
                 }
             case .metadata:
                 guard let m = c.metadata else { continue }

@@ -9,14 +9,17 @@ extension RootHost {
     public func openDirectory(_ path: String, create: Bool, mode: UInt32 = 0o700) throws(HostError) -> Int32 {
         var fd = openat(rootFD, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw Self.error(errno, path) }
-        for comp in Self.components(path) {
+        let comps = Self.components(path)
+        for (i, comp) in comps.enumerated() {
+            // missing parents are ordinary directories; only the last one gets `mode`
+            let dirMode = i == comps.count - 1 ? mode : 0o755
             if comp == ".." {
                 close(fd)
                 throw .io(path, errno: EINVAL, message: "'..' in a state directory path")
             }
             var next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if next < 0 && errno == ENOENT && create {
-                if mkdirat(fd, comp, mode_t(mode)) != 0 && errno != EEXIST {
+                if mkdirat(fd, comp, mode_t(dirMode)) != 0 && errno != EEXIST {
                     let e = errno
                     close(fd)
                     throw .io(path, errno: e, message: "cannot create \(comp): \(String(cString: strerror(e)))")

@@ -32,7 +32,8 @@ public final class Journal {
 
     /// Transactions, oldest first.
     public func list() -> [TransactionMeta] {
-        guard let d = fdopendir(dup(journalFD)) else { return [] }
+        // a fresh open file description: a dup would share (and exhaust) the directory offset
+        guard let d = fdopendir(openat(journalFD, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) else { return [] }
         defer { closedir(d) }
         var ids: [String] = []
         while let e = readdir(d) {

@@ -17,6 +17,11 @@ public struct Plan: Sendable {
     /// Problems not tied to one key (e.g. two kinds editing one file).
     public var errors: [String]
 
+    /// A plan with nothing in it.
+    public static func empty(root: String) -> Plan {
+        Plan(root: root, profiles: [], liveRoot: false, changes: [], observations: [], rulesByKey: [:], reads: [:], errors: [])
+    }
+
     /// True when nothing is pending and nothing failed.
     public var isCompliant: Bool { changes.isEmpty && !hasErrors }
     public var hasErrors: Bool {
@@ -45,6 +50,8 @@ public struct PlanChange: Sendable {
     /// Content before and after (file changes).
     public var before: [UInt8]?
     public var after: [UInt8]?
+    /// SHA-256 of `before` when only the hash is known (a saved plan).
+    public var beforeSHA: String?
     /// Human text before and after (metadata, runtime, service).
     public var beforeText: String?
     public var afterText: String?
