@@ -4,7 +4,7 @@ SWIFT ?= swift
 HARDEN = .build/debug/harden
 RELEASE_HARDEN = .build/release/harden
 BUILD_DEPS = libyaml-dev pkg-config
-TEST_DEPS = $(BUILD_DEPS) python3
+TEST_DEPS = $(BUILD_DEPS) python3 openssh-server openssh-client auditd
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
 .PHONY: deps test-deps build release demo test bench-load clean

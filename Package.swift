@@ -34,6 +34,9 @@ let package = Package(
         ),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "HardenKitTests", dependencies: ["HardenKit", "YAMLSyntax"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["harden"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["harden", "CHardenSys", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

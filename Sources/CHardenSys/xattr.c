@@ -24,3 +24,9 @@ long harden_llistxattr_at(int dirfd, const char *name, char *list, unsigned long
     close(fd);
     return n;
 }
+
+long harden_llistxattr(const char *path, char *list, unsigned long size) { return llistxattr(path, list, size); }
+
+long harden_lgetxattr(const char *path, const char *name, void *value, unsigned long size) {
+    return lgetxattr(path, name, value, size);
+}

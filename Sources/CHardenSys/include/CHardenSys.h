@@ -9,4 +9,7 @@ long harden_fgetxattr(int fd, const char *name, void *value, unsigned long size)
 int harden_fsetxattr(int fd, const char *name, const void *value, unsigned long size);
 /* Extended attributes of a name under a directory descriptor, not following symlinks. */
 long harden_llistxattr_at(int dirfd, const char *name, char *list, unsigned long size);
+/* Path-based, not following symlinks (tests' manifests). */
+long harden_llistxattr(const char *path, char *list, unsigned long size);
+long harden_lgetxattr(const char *path, const char *name, void *value, unsigned long size);
 #endif

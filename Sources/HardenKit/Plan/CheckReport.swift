@@ -34,6 +34,8 @@ public struct CheckReport: Sendable {
                 return item
             }
             for key in keysByRule[r.rule.id] ?? [] {
+                // runtime values are only probed on the live root
+                if key.hasPrefix("sysctl-runtime:") && !plan.liveRoot && byKey[key] == nil { continue }
                 guard let o = byKey[key] else {
                     item.verdict = .error
                     item.details.append("\(key): not probed (the \(r.rule.body.kindName) kind cannot plan yet)")

@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+
+/// Stale plans, drift, concurrency, validation and the lockout guard.
+final class SafetyTests: XCTestCase {
+    func profile(_ name: String) -> String { ApplyRollbackTests.profiles.appendingPathComponent(name + ".yaml").path }
+
+    func testSavedPlanAppliesAndAStalePlanIsRefused() throws {
+        let root = try RootFixture("debian12")
+        let planFile = root.url.deletingLastPathComponent().appendingPathComponent("plan.json").path
+        let p = HardenRunner.run(["plan", "--root", root.path, "--profile", profile("full"), "--out", planFile])
+        XCTAssertEqual(p.status, 2)
+        XCTAssertEqual(((try FileManager.default.attributesOfItem(atPath: planFile))[.posixPermissions] as? Int), 0o600)
+        try root.write("/etc/login.defs", (root.read("/etc/login.defs") ?? "") + "# edited after the plan\n")
+        let original = root.manifest()
+        let stale = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(stale.status, 1)
+        XCTAssertEqual(stale.stderr, "error: the saved plan is stale: changed since it was made: /etc/login.defs; run plan again\n")
+        XCTAssertEqual(root.manifest(), original, "nothing written")
+        // a fresh saved plan applies
+        _ = HardenRunner.run(["plan", "--root", root.path, "--profile", profile("full"), "--out", planFile])
+        let ok = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertEqual(HardenRunner.run(["plan", "--root", root.path, "--profile", profile("full")]).status, 0)
+        XCTAssertEqual(HardenRunner.run(["rollback", "--root", root.path, "--yes"]).status, 0)
+        XCTAssertEqual(root.manifest(), original)
+    }
+
+    func testDriftIsRefusedOnRollbackUnlessForced() throws {
+        let root = try RootFixture("debian12")
+        let original = root.manifest()
+        XCTAssertEqual(HardenRunner.run(["apply", "--root", root.path, "--profile", profile("keyvalue"), "--yes"]).status, 0)
+        try root.write("/etc/login.defs", "# someone edited this by hand\n")
+        let refused = HardenRunner.run(["rollback", "--root", root.path, "--yes"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("/etc/login.defs: content changed since the transaction"), refused.stderr)
+        XCTAssertEqual(root.read("/etc/login.defs"), "# someone edited this by hand\n", "nothing restored")
+        let forced = HardenRunner.run(["rollback", "--root", root.path, "--yes", "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(root.manifest(), original)
+    }
+
+    func testASecondHardenWaitsThenFailsNamingTheHolder() throws {
+        let root = try RootFixture("debian12")
+        XCTAssertEqual(HardenRunner.run(["history", "--root", root.path]).status, 0)
+        // hold the lock from this process
+        try FileManager.default.createDirectory(atPath: root.file("/var/lib/harden"), withIntermediateDirectories: true)
+        let fd = open(root.file("/var/lib/harden/lock"), O_RDWR | O_CREAT, 0o600)
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
+        let pid = "\(getpid())\n"
+        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+        let original = root.manifest()
+        let start = Date()
+        let r = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("full"), "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "error: /var/lib/harden/lock: another harden is running (pid \(getpid())) (errno 11)\n")
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 2, "it waits briefly first")
+        XCTAssertEqual(root.manifest(), original)
+        close(fd)
+    }
+
+    func testTwoConcurrentAppliesNeverBothWrite() throws {
+        let root = try RootFixture("debian12")
+        // two processes started together; their output goes to files
+        let dir = root.url.deletingLastPathComponent()
+        var procs: [(Process, URL, URL)] = []
+        for i in 0..<2 {
+            let out = dir.appendingPathComponent("out\(i)")
+            let err = dir.appendingPathComponent("err\(i)")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            let p = Process()
+            p.executableURL = HardenRunner.binary
+            p.arguments = ["apply", "--root", root.path, "--profile", profile("full"), "--yes"]
+            p.standardOutput = try FileHandle(forWritingTo: out)
+            p.standardError = try FileHandle(forWritingTo: err)
+            procs.append((p, out, err))
+        }
+        for (p, _, _) in procs { try p.run() }
+        var results: [HardenRunner.Result] = []
+        for (p, out, err) in procs {
+            p.waitUntilExit()
+            results.append(HardenRunner.Result(
+                status: p.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? ""))
+        }
+        let applied = results.filter { $0.stdout.contains("\napplied ") }
+        XCTAssertEqual(applied.count, 1, results.map { $0.stdout + $0.stderr }.joined(separator: "\n---\n"))
+        let other = results.first { !$0.stdout.contains("\napplied ") }!
+        XCTAssertTrue(other.stdout.hasSuffix("no changes\n") || other.stderr.contains("another harden is running"), other.stdout + other.stderr)
+        let history = HardenRunner.run(["history", "--root", root.path])
+        XCTAssertEqual(history.stdout.split(separator: "\n").count, 1, history.stdout)
+    }
+
+    func testSshdRejectingTheCandidateWritesNothing() throws {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"), "make test installs openssh-server")
+        let root = try RootFixture("debian12")
+        let dir = root.url.deletingLastPathComponent()
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try "profile: bad\nrules:\n  - {id: bad-tries, sshd: {MaxAuthTries: lots}}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let original = root.manifest()
+        let r = HardenRunner.run(["apply", "--root", root.path, "--profile", bad, "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("error: preflight sshd-validate: sshd -t rejects the candidate configuration: /etc/ssh/sshd_config.d/00-harden.conf line 2: MaxAuthTries integer value invalid."), r.stderr)
+        XCTAssertTrue(r.stderr.hasSuffix("nothing was changed\n"))
+        XCTAssertEqual(root.manifest(), original)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.file("/var/lib/harden/journal/x")))
+        // a valid candidate passes the same check
+        let good = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("sshd"), "--yes"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertTrue(good.stdout.contains("preflight: sshd -t passed (this machine's sshd)"), good.stdout)
+    }
+
+    func testLockoutGuard() throws {
+        // no user has a key: disabling password authentication is refused
+        let root = try RootFixture("debian12")
+        try FileManager.default.removeItem(atPath: root.file("/home/admin/.ssh/authorized_keys"))
+        let original = root.manifest()
+        let r = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("sshd"), "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("error: preflight lockout: PermitRootLogin no and PasswordAuthentication no would lock everyone out"), r.stderr)
+        XCTAssertEqual(root.manifest(), original)
+        // an expert can pass that one check by name
+        let forced = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("sshd"), "--yes", "--force-risk", "lockout"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        // with a user key it passes without forcing
+        let withKey = try RootFixture("debian12")
+        let ok = HardenRunner.run(["apply", "--root", withKey.path, "--profile", profile("sshd"), "--yes"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
+    func testApplyOffATerminalNeedsYes() throws {
+        let root = try RootFixture("debian12")
+        let original = root.manifest()
+        let r = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("full")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasSuffix("error: not on a terminal: pass --yes to confirm; nothing was changed\n"), r.stderr)
+        XCTAssertEqual(root.manifest(), original)
+    }
+}
