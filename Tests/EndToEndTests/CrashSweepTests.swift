@@ -56,7 +56,7 @@ final class CrashSweepTests: XCTestCase {
             return r.manifest()
         }()
         var outcomes: [String: Int] = [:]
-        for i in 0..<12 {
+        for i in 0..<16 {
             let root = try RootFixture("debian12")
             let original = root.manifest()
             let p = Process()
@@ -65,7 +65,7 @@ final class CrashSweepTests: XCTestCase {
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32(1_000 * (i * 7 % 60)))
+            usleep(UInt32(1_000 * (i * 23 % 250)))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             XCTAssertEqual(HardenRunner.run(["recover", "--root", root.path]).status, 0)

@@ -121,13 +121,11 @@ extension RootHost {
         defer {
             if !done { unlinkat(parent, tmp, 0) }
         }
+        // fault injection: write half, then fail as a full disk would
+        let limit = inject == nil ? bytes.count : bytes.count / 2
         var off = 0
-        while off < bytes.count {
-            if let inject, off >= bytes.count / 2 {
-                close(fd)
-                throw ioError(path, "write", inject)
-            }
-            let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        while off < limit {
+            let n = bytes[off..<limit].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errno
@@ -136,7 +134,7 @@ extension RootHost {
             }
             off += n
         }
-        if let inject, bytes.isEmpty {
+        if let inject {
             close(fd)
             throw ioError(path, "write", inject)
         }

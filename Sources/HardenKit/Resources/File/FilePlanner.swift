@@ -40,8 +40,10 @@ public enum FilePlanner {
             return obs
         }
         var targets: [(String, FileStat)] = []
+        var named: Set<String> = []  // paths the rule names (not found by recursion)
         do {
             for path in try FileGlob.expand(d.path, host: host) {
+                named.insert(path)
                 guard let st = try host.metadata(path, follow: false) else {
                     if d.create {
                         var c = MetadataChange(path: path, key: d.key)
@@ -80,7 +82,7 @@ public enum FilePlanner {
             default: break
             }
             if st.type == .symlink {
-                if !d.recursive { obs.warnings.append("\(path) is a symlink; harden never follows symlinks for chmod/chown") }
+                if named.contains(path) { obs.warnings.append("\(path) is a symlink; harden never follows symlinks for chmod/chown") }
                 continue
             }
             if obs.current == nil {
