@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "CHardenSys"),
         .target(
             name: "HardenKit",
-            dependencies: ["YAMLSyntax", "CHardenSys", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["YAMLSyntax", "CHardenSys", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Resources/Audit/gen-audit-tables.sh"]
         ),
         .executableTarget(
             name: "harden",

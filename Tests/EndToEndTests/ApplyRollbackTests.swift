@@ -45,6 +45,10 @@ final class ApplyRollbackTests: XCTestCase {
         for root in ["debian12", "alinux2", "alinux3"] { try threeSteps("file", root: root) }
     }
 
+    func testAuditThreeSteps() throws {
+        for root in ["debian12", "alinux2", "alinux3"] { try threeSteps("audit", root: root) }
+    }
+
     func testJournalLayoutAndModes() throws {
         let root = try RootFixture("debian12")
         let r = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("full"), "--yes"])

@@ -65,7 +65,7 @@ final class CrashSweepTests: XCTestCase {
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32(1_000 * (i * 23 % 250)))
+            usleep(UInt32(1_000 * (i * 97 % 1500)))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             XCTAssertEqual(HardenRunner.run(["recover", "--root", root.path]).status, 0)

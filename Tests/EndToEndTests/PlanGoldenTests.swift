@@ -59,16 +59,16 @@ final class PlanGoldenTests: XCTestCase {
         let root = try RootFixture("debian12")
         let text = HardenRunner.run(["check", "--root", root.path, "--profile", profile])
         XCTAssertEqual(text.status, 2)
-        XCTAssertTrue(text.stdout.hasSuffix("2 passed, 14 failed, 0 skipped, 0 errors\n"), text.stdout)
+        XCTAssertTrue(text.stdout.hasSuffix("3 passed, 17 failed, 0 skipped, 0 errors\n"), text.stdout)
         let junit = HardenRunner.run(["check", "--root", root.path, "--profile", profile, "--format", "junit"])
-        XCTAssertTrue(junit.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"harden\" tests=\"16\" failures=\"14\""), junit.stdout)
-        XCTAssertEqual(junit.stdout.components(separatedBy: "<testcase ").count - 1, 16)
+        XCTAssertTrue(junit.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"harden\" tests=\"20\" failures=\"17\""), junit.stdout)
+        XCTAssertEqual(junit.stdout.components(separatedBy: "<testcase ").count - 1, 20)
         let json = HardenRunner.run(["check", "--root", root.path, "--profile", profile, "--format", "json"])
         let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
-        XCTAssertEqual((obj["summary"] as? [String: Int])?["fail"], 14)
+        XCTAssertEqual((obj["summary"] as? [String: Int])?["fail"], 17)
         _ = HardenRunner.run(["apply", "--root", root.path, "--profile", profile, "--yes"])
         let after = HardenRunner.run(["check", "--root", root.path, "--profile", profile])
         XCTAssertEqual(after.status, 0)
-        XCTAssertTrue(after.stdout.hasSuffix("16 passed, 0 failed, 0 skipped, 0 errors\n"), after.stdout)
+        XCTAssertTrue(after.stdout.hasSuffix("20 passed, 0 failed, 0 skipped, 0 errors\n"), after.stdout)
     }
 }

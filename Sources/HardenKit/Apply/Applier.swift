@@ -40,7 +40,9 @@ public final class Applier {
                         out.append((.write(path: c.path, bytes: after, uid: snap.uid, gid: snap.gid, mode: snap.mode,
                                            xattrs: snap.xattrs, expect: beforeSHA), c.resources))
                     } else {
-                        out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: 0o644, xattrs: [:], expect: nil), c.resources))
+                        // audit configuration is not world-readable (augenrules writes 0640)
+                        let mode: UInt32 = c.path.hasPrefix("/etc/audit/") ? 0o640 : 0o644
+                        out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: mode, xattrs: [:], expect: nil), c.resources))
                     }
                 } else if let beforeSHA {
                     out.append((.remove(path: c.path, expect: beforeSHA), c.resources))
@@ -116,6 +118,7 @@ public final class Applier {
         var failures: [String] = []
         var reloads: [String] = []
         for rec in begun.reversed() {
+            host.removeTemporaries(for: rec.path)  // a write killed before its rename
             do {
                 guard let step = try StepExecutor.undo(rec, from: tx, host: host) else { continue }
                 if case .reload(let u) = step {

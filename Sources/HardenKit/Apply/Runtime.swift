@@ -26,6 +26,13 @@ enum Runtime {
 
     /// `systemctl reload UNIT` when systemd runs and the unit is active; nothing otherwise.
     static func reload(_ unit: String) throws(HostError) {
+        if unit == "auditd" {
+            // rules: merge rules.d and load them (systemctl restart auditd is refused on EL)
+            guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/augenrules") else { return }
+            let r = run("/usr/sbin/augenrules", ["--load"])
+            if r.status != 0 { throw .io("augenrules", errno: EIO, message: "augenrules --load failed: \(r.output)") }
+            return
+        }
         guard FileManager.default.fileExists(atPath: "/run/systemd/system") else { return }
         let candidates = unit == "sshd" ? ["ssh", "sshd"] : [unit]
         for u in candidates where run("/usr/bin/systemctl", ["is-active", "--quiet", u]).status == 0 {

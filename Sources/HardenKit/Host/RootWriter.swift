@@ -187,6 +187,25 @@ extension RootHost {
         if Self.sha(now) != expect { throw .io(path, errno: ESTALE, message: "changed since the plan was made") }
     }
 
+    /// Remove temporary files a killed write may have left beside `path` (`.harden-NAME-*`).
+    public func removeTemporaries(for path: String) {
+        guard let (parent, name) = try? locate(path, followLast: false), !name.isEmpty else { return }
+        defer { close(parent) }
+        let prefix = ".harden-\(name.prefix(40))-"
+        let dfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0, let d = fdopendir(dfd) else { return }
+        defer { closedir(d) }
+        var found: [String] = []
+        while let e = readdir(d) {
+            let n = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if n.hasPrefix(prefix) { found.append(n) }
+        }
+        for n in found { unlinkat(parent, n, 0) }
+        if !found.isEmpty { Self.syncDirectory(parent) }
+    }
+
     /// Remove a regular file whose bytes still hash to `expect`.
     public func removeFile(_ path: String, expect: String) throws(HostError) {
         let (parent, name) = try locate(path, followLast: false)

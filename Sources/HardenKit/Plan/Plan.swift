@@ -16,6 +16,8 @@ public struct Plan: Sendable {
     public var reads: [String: String]
     /// Problems not tied to one key (e.g. two kinds editing one file).
     public var errors: [String]
+    /// Things to know that are not tied to one key (e.g. auditd halting a node on a full disk).
+    public var warnings: [String] = []
 
     /// A plan with nothing in it.
     public static func empty(root: String) -> Plan {

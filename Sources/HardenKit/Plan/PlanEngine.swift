@@ -23,7 +23,22 @@ public struct PlanEngine {
         }
         if !inputs.keyvalue.isEmpty { kinds.append(KeyValuePlanner.plan(desired: inputs.keyvalue, host: snap)) }
         if !inputs.file.isEmpty { kinds.append(FilePlanner.plan(desired: inputs.file, host: snap)) }
-        return assemble(kinds, root: root, live: live, reads: snap.digests)
+        if !inputs.audit.isEmpty {
+            kinds.append(AuditPlanner.plan(desired: inputs.audit, host: snap, runtime: live ? AuditctlRuntime() : nil))
+        }
+        var plan = assemble(kinds, root: root, live: live, reads: snap.digests)
+        plan.warnings += auditdConfWarnings(plan, inputs: inputs, host: snap)
+        plan.reads = snap.digests
+        return plan
+    }
+
+    /// A full audit disk must not halt a Kubernetes node: warn on the auditd.conf the plan leaves.
+    func auditdConfWarnings(_ plan: Plan, inputs: DesiredInputs, host: HostReader) -> [String] {
+        let path = "/etc/audit/auditd.conf"
+        guard !inputs.audit.isEmpty || inputs.keyvalue.contains(where: { $0.path == path }) else { return [] }
+        let bytes = plan.changes.first { $0.kind == .file && $0.path == path }?.after ?? (try? host.readFile(path))
+        guard let bytes else { return [] }
+        return AuditdConfWarnings.check(bytes: bytes).map { "\(path): \($0)" }
     }
 
     func assemble(_ kinds: [KindPlan], root: String, live: Bool, reads: [String: String]) -> Plan {
@@ -65,6 +80,12 @@ public struct PlanEngine {
                 beforeText: o.current, afterText: o.desired)))
         }
         if live {
+            if changes.contains(where: { $0.1.resources.contains { $0.hasPrefix("audit:") } && $0.1.kind == .file }) {
+                let keys = graph.nodes["service:auditd"].map { [$0.key] } ?? []
+                changes.append((pos(keys), PlanChange(
+                    kind: .service, action: .change, path: "auditd", resources: keys, rules: plan.rules(for: keys),
+                    beforeText: "rules on disk changed", afterText: "augenrules --load")))
+            }
             if changes.contains(where: { $0.1.resources.contains { $0.hasPrefix("sshd:") } && $0.1.kind == .file }) {
                 let keys = graph.nodes["service:sshd"].map { [$0.key] } ?? []
                 changes.append((pos(keys), PlanChange(
@@ -98,6 +119,7 @@ struct DesiredInputs {
     var sysctl: [SysctlDesired] = []
     var keyvalue: [KeyValueDesired] = []
     var file: [FileDesired] = []
+    var audit: [AuditDesired] = []
 
     init(rules: [Rule]) {
         var seen = Set<String>()
@@ -130,8 +152,12 @@ struct DesiredInputs {
                         mode: f.mode.flatMap { Validate.mode($0.text) }, exactMode: f.exactMode, recursive: f.recursive,
                         type: f.type, create: f.create, exclude: f.exclude.map(\.text)))
                 }
-            case .pam, .audit:
-                break  // planned by their kinds (PAM and audit issue)
+            case .audit(let a):
+                for (claim, rule) in zip(a.body.claims, a.rules) where seen.insert(claim.node).inserted {
+                    audit.append(AuditDesired(key: claim.node, rule: rule.text, file: a.file?.text, bothArches: a.bothArches))
+                }
+            case .pam:
+                break  // planned by the pam kind
             }
         }
     }
@@ -139,6 +165,23 @@ struct DesiredInputs {
 
 extension FileSpec {
     var body: ResourceBody { .file(self) }
+}
+
+extension AuditSpec {
+    var body: ResourceBody { .audit(self) }
+}
+
+/// The live kernel's audit state through `auditctl -s` (live root only).
+struct AuditctlRuntime: AuditRuntime {
+    func isImmutable() -> Bool? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/auditctl") else { return nil }
+        let r = Runtime.run("/usr/sbin/auditctl", ["-s"], timeout: 10)
+        guard r.status == 0 else { return nil }
+        for line in r.output.split(separator: "\n") where line.hasPrefix("enabled ") {
+            return line.split(separator: " ").last == "2"
+        }
+        return nil
+    }
 }
 
 /// Runtime sysctl values from the live kernel (`/proc/sys`), only used when the root is `/`.

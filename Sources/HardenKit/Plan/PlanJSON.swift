@@ -51,7 +51,8 @@ public enum PlanJSON {
         }
         return [
             "version": Plan.version, "root": plan.root, "profiles": plan.profiles, "live_root": plan.liveRoot,
-            "changes": changes, "observations": observations, "errors": plan.errors, "reads": plan.reads,
+            "changes": changes, "observations": observations, "errors": plan.errors, "warnings": plan.warnings,
+            "reads": plan.reads,
             "compliant": plan.isCompliant,
         ]
     }

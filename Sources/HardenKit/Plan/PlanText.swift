@@ -38,6 +38,7 @@ public struct PlanText {
             for w in o.warnings where !(w.hasPrefix("runtime not probed") && !plan.liveRoot) { out += paint("warning:", "1;33") + " \(o.key) [\(rules)]: \(w)\n" }
             if case .error(let reason) = o.status { out += paint("error:", "1;31") + " \(o.key) [\(rules)]: \(reason)\n" }
         }
+        for w in plan.warnings { out += paint("warning:", "1;33") + " \(w)\n" }
         for e in plan.errors { out += paint("error:", "1;31") + " \(e)\n" }
         if !plan.liveRoot {
             out += "note: root \(plan.root) is not the live system: runtime values are not probed and no service is reloaded\n"

@@ -68,6 +68,8 @@ enum BodyCheck {
                     err("an audit rule must be one line", r)
                 } else if let p = AuditSyntax.problem(r.text) {
                     err("audit rule: \(p)", r)
+                } else if let p = AuditSyscalls.problem(line: r.text, arch: .x86_64, bothArches: a.bothArches) {
+                    err("audit rule: \(p)", r)
                 }
             }
             if let f = a.file {

@@ -247,7 +247,7 @@ struct BodyDecoder {
 
     private mutating func audit(_ node: Node) -> AuditSpec? {
         let before = reader.diagnostics.count
-        guard let m = reader.mapping(node, what: "'audit'", allowed: ["rules", "file"]) else { return nil }
+        guard let m = reader.mapping(node, what: "'audit'", allowed: ["rules", "file", "both_arches"]) else { return nil }
         guard let r = m["rules"] else {
             reader.error("'audit' needs 'rules' (a list of audit rule lines)", at: node.mark)
             return nil
@@ -256,7 +256,9 @@ struct BodyDecoder {
         if rules.isEmpty && r.value.sequence != nil { reader.error("'rules' is empty", at: r.value.mark) }
         let file = m["file"].flatMap { reader.text($0.value, what: "'file'") }
         _ = before
-        return AuditSpec(rules: rules, file: file)
+        var spec = AuditSpec(rules: rules, file: file)
+        if let b = m["both_arches"] { spec.bothArches = reader.bool(b.value, what: "'both_arches'") ?? false }
+        return spec
     }
 }
 

@@ -184,6 +184,8 @@ public struct PamSpec: Sendable {
 /// `audit: {rules: [...], file}`.
 public struct AuditSpec: Sendable {
     public var rules: [Value]
+    /// Generate `-F arch=b32` and `-F arch=b64` forms of syscall rules stated without `arch=`.
+    public var bothArches: Bool = false
     /// Owned rules.d file name, e.g. `50-harden-identity.rules`.
     public var file: Value?
 }

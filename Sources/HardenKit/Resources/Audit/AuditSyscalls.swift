@@ -1,0 +1,89 @@
+/// Syscall name tables per machine (generated from `ausyscall --dump`, see
+/// `gen-audit-tables.sh`) and the check the profile layer runs at validate time.
+///
+/// A `-S` name unknown for the rule's `arch=` makes auditctl refuse the line, and `auditctl -R`
+/// (what `augenrules --load` runs) stops loading the whole file at the first refused line. So an
+/// unknown name, like `stime` in a `-F arch=b64` rule on x86_64, is an error, never a warning.
+public enum AuditSyscalls {
+    /// The syscall number of `name` on `machine`, or nil when the table has no such name.
+    public static func number(_ name: String, on machine: AuditMachine) -> Int? {
+        tables[machine]?.byName[name]
+    }
+
+    /// The name of syscall `number` on `machine`, or nil.
+    public static func name(_ number: Int, on machine: AuditMachine) -> String? {
+        tables[machine]?.byNumber[number]
+    }
+
+    /// Every syscall name of `machine`, sorted.
+    public static func names(on machine: AuditMachine) -> [String] {
+        (tables[machine]?.byName.keys).map { $0.sorted() } ?? []
+    }
+
+    /// The errno number for a name like `EACCES`, or nil.
+    public static func errno(_ name: String) -> Int? { errnos[name] }
+
+    /// The errno name for a number, or nil.
+    public static func errnoName(_ number: Int) -> String? { errnoNames[number] }
+
+    /// Why `line` would be refused on a host of machine `arch`, or nil when it is fine.
+    ///
+    /// The rule's own `-F arch=` picks the syscall table (`b64`/`b32` relative to `arch`); a rule
+    /// without one uses `arch` itself. With `bothArches`, a syscall rule without `arch=` is checked
+    /// against both the 32-bit and the 64-bit table, because the planner will emit both forms.
+    /// Other problems the rule parser finds (unknown options or fields, bad values) are returned
+    /// too, so the profile layer can report them with the rule's file:line.
+    public static func problem(line: String, arch: AuditMachine, bothArches: Bool = false) -> String? {
+        if bothArches {
+            switch AuditRule.expandArches(line, machine: arch) {
+            case .failure(let p): return p.message
+            case .success: return nil
+            }
+        }
+        switch AuditRule.parse(line, machine: arch) {
+        case .failure(let p): return p.message
+        case .success: return nil
+        }
+    }
+
+    // MARK: - Tables
+
+    struct Table: Sendable {
+        var byName: [String: Int] = [:]
+        var byNumber: [Int: String] = [:]
+    }
+
+    static let tables: [AuditMachine: Table] = [
+        .x86_64: table(table_x86_64), .i386: table(table_i386),
+        .aarch64: table(table_aarch64), .arm: table(table_arm),
+    ]
+
+    static let errnos: [String: Int] = {
+        var out: [String: Int] = [:]
+        for (n, name) in pairs(errnoTable) { out[name] = n }
+        return out
+    }()
+
+    static let errnoNames: [Int: String] = {
+        var out: [Int: String] = [:]
+        for (n, name) in pairs(errnoTable) where out[n] == nil { out[n] = name }
+        return out
+    }()
+
+    private static func table(_ text: String) -> Table {
+        var t = Table()
+        for (n, name) in pairs(text) {
+            t.byName[name] = n
+            if t.byNumber[n] == nil { t.byNumber[n] = name }
+        }
+        return t
+    }
+
+    private static func pairs(_ text: String) -> [(Int, String)] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let n = Int(parts[0]) else { return nil }
+            return (n, String(parts[1]))
+        }
+    }
+}
