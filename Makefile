@@ -7,7 +7,10 @@ BUILD_DEPS = libyaml-dev pkg-config
 TEST_DEPS = $(BUILD_DEPS) python3 openssh-server openssh-client auditd
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
-.PHONY: deps test-deps build release demo test bench-load clean
+BENCH_PROFILE ?= profiles/cis-debian12-l2.yaml
+BENCH_ROOTS ?= debian12
+
+.PHONY: deps test-deps build release demo test bench bench-load clean
 
 deps:
 	@scripts/ensure-packages $(BUILD_DEPS)
@@ -36,6 +39,11 @@ test: test-deps
 bench-load: release
 	@scripts/ensure-packages $(BENCH_DEPS)
 	python3 scripts/bench-load.py $(RELEASE_HARDEN)
+
+# plan, check, apply, rollback on the Debian 12 fixture root (and the real root when cached).
+bench: release
+	@scripts/ensure-packages $(BENCH_DEPS) openssh-server
+	python3 scripts/bench.py $(RELEASE_HARDEN) $(BENCH_PROFILE) $(BENCH_ROOTS)
 
 clean:
 	rm -rf .build

@@ -13,3 +13,10 @@ extension SnapshotHost: MetadataReader {
         return try m.metadata(path, follow: follow)
     }
 }
+
+extension SnapshotHost: PamLinkReader {
+    public func readLink(_ path: String) throws(HostError) -> String? {
+        guard let r = inner as? PamLinkReader else { return nil }
+        return try r.readLink(path)
+    }
+}

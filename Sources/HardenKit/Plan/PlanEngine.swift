@@ -23,6 +23,7 @@ public struct PlanEngine {
         }
         if !inputs.keyvalue.isEmpty { kinds.append(KeyValuePlanner.plan(desired: inputs.keyvalue, host: snap)) }
         if !inputs.file.isEmpty { kinds.append(FilePlanner.plan(desired: inputs.file, host: snap)) }
+        if !inputs.pam.isEmpty { kinds.append(PamPlanner.plan(desired: inputs.pam, host: snap)) }
         if !inputs.audit.isEmpty {
             kinds.append(AuditPlanner.plan(desired: inputs.audit, host: snap, runtime: live ? AuditctlRuntime() : nil))
         }
@@ -120,6 +121,7 @@ struct DesiredInputs {
     var keyvalue: [KeyValueDesired] = []
     var file: [FileDesired] = []
     var audit: [AuditDesired] = []
+    var pam: [PamDesired] = []
 
     init(rules: [Rule]) {
         var seen = Set<String>()
@@ -156,8 +158,9 @@ struct DesiredInputs {
                 for (claim, rule) in zip(a.body.claims, a.rules) where seen.insert(claim.node).inserted {
                     audit.append(AuditDesired(key: claim.node, rule: rule.text, file: a.file?.text, bothArches: a.bothArches))
                 }
-            case .pam:
-                break  // planned by the pam kind
+            case .pam(let p):
+                // line and argument rules on one module share a key; the pam kind takes each
+                pam.append(p.desired)
             }
         }
     }

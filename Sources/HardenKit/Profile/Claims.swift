@@ -52,7 +52,9 @@ extension ResourceBody {
             if f.create { out.append(Claim(node: node, attribute: "create", value: "true", mark: f.path.mark)) }
             return out
         case .pam(let p):
-            let base = "pam:\(p.service.text):\(p.type.text):\(p.module.text)"
+            // the pam kind's own key: several lines of one module (faillock preauth/authfail)
+            // are told apart by a selector
+            let base = p.desired.resourceKey
             if let c = p.control {
                 let v = "\(p.state.rawValue) \(c.text) \(p.args.map(\.text).joined(separator: " ")) (\(p.position))"
                 return [Claim(node: base, attribute: "", value: v, mark: c.mark)]
@@ -77,5 +79,23 @@ extension ResourceBody {
                 return Claim(node: "audit:" + tokens.joined(separator: " "), attribute: "", value: "present", mark: r.mark)
             }
         }
+    }
+}
+
+extension PamSpec {
+    /// The pam kind's input for this body.
+    var desired: PamDesired {
+        let position: PamDesired.Position
+        switch self.position {
+        case .first: position = .first
+        case .last: position = .last
+        case .before(let m): position = .before(m)
+        case .after(let m): position = .after(m)
+        }
+        return PamDesired(
+            service: service.text, type: type.text, module: module.text, control: control?.text, args: args.map(\.text),
+            state: state == .present ? .present : .absent, position: position,
+            setArgs: setArgs.map { ($0.key, $0.value.text) }, addArgs: addArgs.map(\.text),
+            removeArgs: removeArgs.map(\.text))
     }
 }
