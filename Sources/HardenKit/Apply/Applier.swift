@@ -27,10 +27,32 @@ public final class Applier {
         self.live = host.isLiveRoot
     }
 
+    /// The mode apply gives a file it creates: audit configuration is not world-readable
+    /// (augenrules writes 0640); everything else 0644.
+    public static func newFileMode(_ path: String) -> UInt32 { path.hasPrefix("/etc/audit/") ? 0o640 : 0o644 }
+
+    /// Steps creating the missing parent directories of `path` (root:root 0755), outermost first.
+    func parentSteps(_ path: String, planned: inout Set<String>) throws(HostError) -> [(StepAction, [String])] {
+        var missing: [String] = []
+        var dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        while !dir.isEmpty, !planned.contains(dir), try host.metadata(dir, follow: true) == nil {
+            missing.append(dir)
+            dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.startIndex)])
+        }
+        return missing.reversed().map { d in
+            planned.insert(d)
+            return (.meta(path: d, uid: 0, gid: 0, mode: 0o755, create: .directory), [])
+        }
+    }
+
     /// Steps for a plan's changes, in plan order; runtime and services only on the live root.
     func steps(for plan: Plan) throws(HostError) -> [(StepAction, [String])] {
         var out: [(StepAction, [String])] = []
+        var planned = Set<String>()
         for c in plan.changes {
+            if (c.kind == .file && c.before == nil && c.beforeSHA == nil) || (c.kind == .metadata && c.metadata?.create != nil) {
+                out += try parentSteps(c.path, planned: &planned)
+            }
             switch c.kind {
             case .file:
                 let beforeSHA = c.before.map(RootHost.sha) ?? c.beforeSHA
@@ -40,9 +62,7 @@ public final class Applier {
                         out.append((.write(path: c.path, bytes: after, uid: snap.uid, gid: snap.gid, mode: snap.mode,
                                            xattrs: snap.xattrs, expect: beforeSHA), c.resources))
                     } else {
-                        // audit configuration is not world-readable (augenrules writes 0640)
-                        let mode: UInt32 = c.path.hasPrefix("/etc/audit/") ? 0o640 : 0o644
-                        out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: mode, xattrs: [:], expect: nil), c.resources))
+                        out.append((.write(path: c.path, bytes: after, uid: 0, gid: 0, mode: Self.newFileMode(c.path), xattrs: [:], expect: nil), c.resources))
                     }
                 } else if let beforeSHA {
                     out.append((.remove(path: c.path, expect: beforeSHA), c.resources))

@@ -110,8 +110,9 @@ struct LoginPaths {
     }
 }
 
-/// The root seen through a set of pending edits (path → new bytes, nil = removed).
-final class OverlayHost: HostReader, @unchecked Sendable {
+/// The root seen through a set of pending edits (path → new bytes, nil = removed). New files
+/// have the metadata apply gives them (root:root 0644, 0640 under /etc/audit).
+final class OverlayHost: MetadataReader, @unchecked Sendable {
     let base: HostReader
     let edits: [String: [UInt8]?]
 
@@ -142,5 +143,18 @@ final class OverlayHost: HostReader, @unchecked Sendable {
     func fileType(_ path: String) throws(HostError) -> HostFileType? {
         if let e = edits[path] { return e == nil ? nil : .regular }
         return try base.fileType(path)
+    }
+
+    func metadata(_ path: String, follow: Bool) throws(HostError) -> FileStat? {
+        let current = try (base as? MetadataReader)?.metadata(path, follow: follow)
+        guard let e = edits[path] else { return current }
+        guard let bytes = e else { return nil }
+        if var c = current {
+            c.size = bytes.count
+            return c
+        }
+        return FileStat(
+            type: .regular, mode: Applier.newFileMode(path), uid: 0, gid: 0, size: bytes.count, inode: 0, device: 0,
+            mtimeNanos: 0)
     }
 }

@@ -75,7 +75,12 @@ final class StepExecutor {
             switch create {
             case .directory?:
                 if let inject { throw .io(path, errno: inject, message: "mkdir: \(String(cString: strerror(inject)))") }
-                try host.makeDirectory(path, uid: uid ?? 0, gid: gid ?? 0, mode: mode ?? 0o755)
+                if try host.metadata(path, follow: false)?.type == .directory {
+                    // already made as the parent of a new file earlier in this transaction
+                    try host.setMetadata(path, uid: uid, gid: gid, mode: mode)
+                } else {
+                    try host.makeDirectory(path, uid: uid ?? 0, gid: gid ?? 0, mode: mode ?? 0o755)
+                }
             case .file?:
                 try host.replaceFile(path, bytes: [], uid: uid ?? 0, gid: gid ?? 0, mode: mode ?? 0o644, xattrs: [:], expect: nil, inject: inject)
             case nil:

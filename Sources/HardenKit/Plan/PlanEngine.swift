@@ -22,10 +22,17 @@ public struct PlanEngine {
             kinds.append(SysctlPlanner.plan(desired: inputs.sysctl, host: snap, runtime: live ? ProcSysRuntime() : nil))
         }
         if !inputs.keyvalue.isEmpty { kinds.append(KeyValuePlanner.plan(desired: inputs.keyvalue, host: snap)) }
-        if !inputs.file.isEmpty { kinds.append(FilePlanner.plan(desired: inputs.file, host: snap)) }
         if !inputs.pam.isEmpty { kinds.append(PamPlanner.plan(desired: inputs.pam, host: snap)) }
         if !inputs.audit.isEmpty {
             kinds.append(AuditPlanner.plan(desired: inputs.audit, host: snap, runtime: live ? AuditctlRuntime() : nil))
+        }
+        if !inputs.file.isEmpty {
+            // owner and mode come after content: the file kind sees the tree as the content
+            // edits leave it (a new sshd drop-in is matched by a glob rule on sshd_config.d)
+            var edits: [String: [UInt8]?] = [:]
+            for k in kinds { for e in k.edits { edits[e.path] = e.after } }
+            let after = OverlayHost(base: snap, edits: edits)
+            kinds.append(FilePlanner.plan(desired: inputs.file, host: after))
         }
         var plan = assemble(kinds, root: root, live: live, reads: snap.digests)
         plan.warnings += auditdConfWarnings(plan, inputs: inputs, host: snap)
@@ -94,7 +101,18 @@ public struct PlanEngine {
                     beforeText: "running", afterText: "reloaded")))
             }
         }
-        plan.changes = changes.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+        // content first, then owner/mode, then runtime values and services (graph order inside each)
+        func phase(_ c: PlanChange) -> Int {
+            switch c.kind {
+            case .file: return 0
+            case .metadata: return 1
+            case .runtime: return 2
+            case .service: return 3
+            }
+        }
+        plan.changes = changes.enumerated().sorted {
+            (phase($0.element.1), $0.element.0, $0.offset) < (phase($1.element.1), $1.element.0, $1.offset)
+        }.map(\.element.1)
         return plan
     }
 

@@ -76,7 +76,13 @@ extension ResourceBody {
                 if let opt = tokens.first, ["-e", "-b", "-f", "-r", "--backlog_wait_time"].contains(opt), tokens.count == 2 {
                     return Claim(node: "audit:" + opt, attribute: "", value: tokens[1], mark: r.mark)
                 }
-                return Claim(node: "audit:" + tokens.joined(separator: " "), attribute: "", value: "present", mark: r.mark)
+                // rules equal in meaning (`-S a -S b` and `-S a,b`, `-k x` and `-F key=x`) are one node
+                let text: String
+                switch AuditRule.parse(r.text) {
+                case .success(let rule): text = rule.canonicalText
+                case .failure: text = tokens.joined(separator: " ")
+                }
+                return Claim(node: "audit:" + text, attribute: "", value: "present", mark: r.mark)
             }
         }
     }
