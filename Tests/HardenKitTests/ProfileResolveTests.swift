@@ -201,7 +201,7 @@ final class ProfileResolveTests: XCTestCase {
         XCTAssertEqual(g1.order, g2.order, "order does not depend on rule order")
         XCTAssertEqual(g1.order, [
             "sysctl:net.ipv4.ip_forward", "keyvalue:/etc/login.defs:PASS_MAX_DAYS", "sshd:maxauthtries",
-            "sshd:permitrootlogin", "audit:-w /etc/passwd -p wa -k identity", "file:/etc/login.defs",
+            "sshd:permitrootlogin", "audit:-a always,exit -F path=/etc/passwd -F perm=wa -k identity", "file:/etc/login.defs",
             "sysctl-runtime:net.ipv4.ip_forward", "service:auditd", "service:sshd",
         ])
         XCTAssertEqual(g1.nodes["sshd:permitrootlogin"]?.rules, ["ssh1", "ssh2"])
