@@ -24,11 +24,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# The main job on the bundled example: validate the site tailoring, list its rules, show its graph.
+# The main job on the bundled example: validate the site tailoring, then plan the shipped CIS
+# Debian 12 L1 profile against the example node root (exit 2 = changes pending, expected here).
 demo: build
 	$(HARDEN) validate examples/tailoring/site.yaml
-	$(HARDEN) rules --profile examples/tailoring/site.yaml
-	$(HARDEN) graph --profile examples/tailoring/site.yaml
+	$(HARDEN) plan --root examples/roots/debian12-node --profile cis-debian12-l1 || test $$? -eq 2
 
 # Every test. Swift Testing is off: all tests are XCTest, so the closing line counts them.
 test: test-deps
