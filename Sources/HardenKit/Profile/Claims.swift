@@ -91,16 +91,9 @@ extension ResourceBody {
 extension PamSpec {
     /// The pam kind's input for this body.
     var desired: PamDesired {
-        let position: PamDesired.Position
-        switch self.position {
-        case .first: position = .first
-        case .last: position = .last
-        case .before(let m): position = .before(m)
-        case .after(let m): position = .after(m)
-        }
-        return PamDesired(
+        PamDesired(
             service: service.text, type: type.text, module: module.text, control: control?.text, args: args.map(\.text),
-            state: state == .present ? .present : .absent, position: position,
+            state: state, position: position,
             setArgs: setArgs.map { ($0.key, $0.value.text) }, addArgs: addArgs.map(\.text),
             removeArgs: removeArgs.map(\.text))
     }

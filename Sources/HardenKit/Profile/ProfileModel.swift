@@ -153,21 +153,10 @@ public enum KeyValueFormat: String, Sendable {
 
 /// `pam:` — a module line present/absent, or module arguments edited.
 public struct PamSpec: Sendable {
-    public enum State: String, Sendable { case present, absent }
-    public enum Position: Sendable, Equatable, CustomStringConvertible {
-        case first, last
-        case before(String)
-        case after(String)
+    /// The pam kind's own vocabulary.
+    public typealias State = PamDesired.State
+    public typealias Position = PamDesired.Position
 
-        public var description: String {
-            switch self {
-            case .first: return "first"
-            case .last: return "last"
-            case .before(let m): return "before \(m)"
-            case .after(let m): return "after \(m)"
-            }
-        }
-    }
     public var service: Value
     public var type: Value
     public var module: Value
