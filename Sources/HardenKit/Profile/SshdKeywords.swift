@@ -32,18 +32,12 @@ public enum SshdKeywords {
         "ServerKeyBits", "KeyRegenerationInterval", "UseLogin",
     ]
 
-    /// Keywords whose values add up across lines instead of the first one winning.
-    public static let accumulating: Set<String> = [
-        "acceptenv", "allowgroups", "allowusers", "denygroups", "denyusers", "hostcertificate", "hostkey",
-        "listenaddress", "port", "subsystem",
-    ]  // SetEnv, PermitOpen, PermitListen, LogVerbose, ChannelTimeout take several values on their first line only
-
     private static let byLower: [String: String] = Dictionary(
         all.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
 
     /// The canonical spelling of `keyword` (case-insensitive), or nil when sshd does not know it.
     public static func canonical(_ keyword: String) -> String? { byLower[keyword.lowercased()] }
 
-    /// True for keywords that accumulate (lists) rather than first-wins.
-    public static func isAccumulating(_ keyword: String) -> Bool { accumulating.contains(keyword.lowercased()) }
+    /// True for keywords that accumulate (lists) rather than first-wins — the sshd kind's own rule.
+    public static func isAccumulating(_ keyword: String) -> Bool { SshdKeyword(keyword).accumulates }
 }
