@@ -111,19 +111,19 @@ func confirm(_ out: Output, yes: Bool, question: String) throws {
     }
 }
 
-/// The journal, its lock and the applier for one command; an open transaction found here
-/// (a crash) is rolled back before anything else runs.
+/// The lock, the journal and the applier for one command; an open transaction found here
+/// (a crash) is rolled back before anything else runs. Nothing is written until a
+/// transaction starts.
 struct Session {
-    let journal: Journal
-    let lockFD: Int32
+    let lock: RootLock
     let applier: Applier
 
     static func open(host: RootHost, out: Output) throws -> Session {
-        let journal: Journal
-        let fd: Int32
+        let journal: Journal?
+        let lock: RootLock
         do {
-            journal = try Journal(host: host)
-            fd = try journal.lock()
+            lock = try RootLock(root: host.root)
+            journal = try Journal.existing(host: host)
         } catch {
             out.error("error: \(error)")
             throw ExitCode(ExitCodes.error)
@@ -135,11 +135,10 @@ struct Session {
             for id in try applier.recover() { out.print("recovered: rolled back open transaction \(id)") }
         } catch {
             out.error("error: \(error)")
-            close(fd)
             throw ExitCode(ExitCodes.error)
         }
-        return Session(journal: journal, lockFD: fd, applier: applier)
+        return Session(lock: lock, applier: applier)
     }
 
-    func release() { close(lockFD) }
+    func release() {}
 }

@@ -27,7 +27,7 @@ struct RollbackCommand: ParsableCommand {
         let host = try openRoot(root, out)
         let session = try Session.open(host: host, out: out)
         defer { session.release() }
-        let target = id ?? session.journal.list().last(where: { $0.kind == .apply && $0.state == .committed })?.id
+        let target = id ?? session.applier.transactions().last(where: { $0.kind == .apply && $0.state == .committed })?.id
         guard let target else {
             out.error("error: nothing to roll back: no committed apply transaction")
             throw ExitCode(ExitCodes.error)
@@ -57,7 +57,7 @@ struct RecoverCommand: ParsableCommand {
     func run() throws {
         let out = Output(noColor: noColor)
         let host = try openRoot(root, out)
-        let before = (try? Journal(host: host).list().filter { $0.state == .open }.count) ?? 0
+        let before = ((try? Journal.existing(host: host)) ?? nil)?.list().filter { $0.state == .open }.count ?? 0
         let session = try Session.open(host: host, out: out)
         session.release()
         if before == 0 { out.print("nothing to recover") }
@@ -81,7 +81,7 @@ struct HistoryCommand: ParsableCommand {
         let out = Output(noColor: noColor)
         let host = try openRoot(root, out)
         let list: [TransactionMeta]
-        do { list = try Journal(host: host).list() } catch {
+        do { list = try Journal.existing(host: host)?.list() ?? [] } catch {
             out.error("error: \(error)")
             throw ExitCode(ExitCodes.error)
         }

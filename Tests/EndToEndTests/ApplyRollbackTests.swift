@@ -91,6 +91,23 @@ final class ApplyRollbackTests: XCTestCase {
         XCTAssertTrue(steps[1].contains("\"phase\":\"done\""))
     }
 
+    func testACompliantFreshRootGetsNoStateAtAll() throws {
+        let root = try RootFixture("debian12")
+        let before = root.manifest(times: true)
+        let dir = root.url.deletingLastPathComponent()
+        let p = dir.appendingPathComponent("ok.yaml").path
+        try "profile: ok\nrules:\n  - {id: ok-passwd, file: {path: /etc/passwd, mode: \"0644\"}}\n".write(toFile: p, atomically: true, encoding: .utf8)
+        for args in [["apply", "--root", root.path, "--profile", p, "--yes"], ["history", "--root", root.path], ["recover", "--root", root.path],
+                     ["plan", "--root", root.path, "--profile", p], ["check", "--root", root.path, "--profile", p]] {
+            let r = HardenRunner.run(args)
+            XCTAssertEqual(r.status, 0, "\(args[0]): \(r.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.file("/var/lib/harden")), "no journal for a compliant host")
+        XCTAssertEqual(root.manifest(times: true), before)
+        XCTAssertEqual(HardenRunner.run(["rollback", "--root", root.path, "--yes"]).stderr,
+                       "error: nothing to roll back: no committed apply transaction\n")
+    }
+
     func testCompliantHostWritesNothingAtAll() throws {
         let root = try RootFixture("debian12")
         _ = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("full"), "--yes"])

@@ -16,16 +16,28 @@ public enum ApplyOutcome: Sendable, Equatable {
 /// The caller holds the journal lock for the whole operation.
 public final class Applier {
     public let host: RootHost
-    public let journal: Journal
+    /// The root's journal; nil until the first transaction creates it.
+    public private(set) var journal: Journal?
     public let live: Bool
     public var fault: FaultInjection?
     public var progress: (String) -> Void = { _ in }
 
-    public init(host: RootHost, journal: Journal) {
+    /// `journal` is the existing one (or nil); it is created by the first transaction.
+    public init(host: RootHost, journal: Journal?) {
         self.host = host
         self.journal = journal
         self.live = host.isLiveRoot
     }
+
+    func journalForWriting() throws(HostError) -> Journal {
+        if let journal { return journal }
+        let j = try Journal(host: host, create: true)
+        journal = j
+        return j
+    }
+
+    /// Transactions, oldest first (none when the root has no journal).
+    public func transactions() -> [TransactionMeta] { journal?.list() ?? [] }
 
     /// The mode apply gives a file it creates: audit configuration is not world-readable
     /// (augenrules writes 0640); everything else 0644.
@@ -97,7 +109,7 @@ public final class Applier {
         }).count
         let tx: Transaction
         do {
-            tx = try journal.begin(
+            tx = try journalForWriting().begin(
                 kind: .apply, profiles: plan.profiles, root: plan.root, undoes: nil, plan: planJSON,
                 changes: actions.count, files: files)
         } catch {
@@ -161,6 +173,7 @@ public final class Applier {
     /// Roll back every open transaction (a crash, kill -9, power loss). Returns their ids.
     public func recover() throws(ApplyFailure) -> [String] {
         var done: [String] = []
+        guard let journal else { return [] }
         for meta in journal.list() where meta.state == .open {
             guard let tx = try? journal.open(meta.id) else { continue }
             progress("recovering open transaction \(meta.id)")
@@ -179,6 +192,7 @@ public final class Applier {
     /// Undo a committed apply (the last one, or `id`) in a journaled rollback transaction.
     /// A path changed since is refused by name unless `force`.
     public func rollback(id: String?, force: Bool) throws(ApplyFailure) -> (id: String, undone: String, steps: Int) {
+        guard let journal else { throw ApplyFailure("nothing to roll back: this root has no harden journal") }
         let all = journal.list()
         guard let target = id.map({ wanted in all.first { $0.id == wanted } }) ?? all.last(where: { $0.kind == .apply && $0.state == .committed }) else {
             throw ApplyFailure(id.map { "no transaction \($0)" } ?? "nothing to roll back: no committed apply transaction")

@@ -25,7 +25,7 @@ public enum HostError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notDirectory(let p): return "\(p): not a directory"
         case .tooLarge(let p, let limit): return "\(p): file larger than \(limit) bytes"
         case .symlinkLoop(let p): return "\(p): too many levels of symbolic links"
-        case .io(let p, let e, let m): return "\(p): \(m) (errno \(e))"
+        case .io(let p, let e, let m): return e == 0 ? "\(p): \(m)" : "\(p): \(m) (errno \(e))"
         }
     }
 }

@@ -11,12 +11,18 @@ public final class Journal {
     let stateFD: Int32
     let journalFD: Int32
 
-    /// Open (creating) the state and journal directories inside the root.
-    public init(host: RootHost) throws(HostError) {
+    /// The journal of the root when it exists (nil: no transaction was ever made there).
+    public static func existing(host: RootHost) throws(HostError) -> Journal? {
+        guard try host.metadata(stateDirectory + "/journal", follow: false) != nil else { return nil }
+        return try Journal(host: host, create: false)
+    }
+
+    /// Open the state and journal directories inside the root, creating them (0700) when asked.
+    public init(host: RootHost, create: Bool = true) throws(HostError) {
         self.host = host
-        stateFD = try host.openDirectory(Self.stateDirectory, create: true, mode: 0o700)
+        stateFD = try host.openDirectory(Self.stateDirectory, create: create, mode: 0o700)
         do {
-            journalFD = try host.openDirectory(Self.stateDirectory + "/journal", create: true, mode: 0o700)
+            journalFD = try host.openDirectory(Self.stateDirectory + "/journal", create: create, mode: 0o700)
         } catch {
             close(stateFD)
             throw error
@@ -89,27 +95,5 @@ public final class Journal {
         var tm = tm()
         gmtime_r(&t, &tm)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
-    }
-
-    /// The one-harden-at-a-time lock: `flock` on `/var/lib/harden/lock`, waiting up to `wait`
-    /// seconds; on failure the error names the holder's pid.
-    public func lock(wait: Double = 3) throws(HostError) -> Int32 {
-        let fd = openat(stateFD, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd < 0 { throw .io(Self.stateDirectory + "/lock", errno: errno, message: "cannot open the lock") }
-        let deadline = Date().addingTimeInterval(wait)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            if Date() >= deadline {
-                var buf = [UInt8](repeating: 0, count: 64)
-                let n = pread(fd, &buf, 63, 0)
-                let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
-                close(fd)
-                throw .io(Self.stateDirectory + "/lock", errno: EWOULDBLOCK, message: "another harden is running (pid \(holder))")
-            }
-            usleep(50_000)
-        }
-        let pid = Array("\(getpid())\n".utf8)
-        ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return fd
     }
 }
