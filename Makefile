@@ -10,7 +10,7 @@ BENCH_DEPS = $(BUILD_DEPS) python3 time
 BENCH_PROFILE ?= profiles/cis-debian12-l2.yaml
 BENCH_ROOTS ?= debian12
 
-.PHONY: deps test-deps build release demo test bench bench-load clean
+.PHONY: deps test-deps build release demo test bench bench-load crash-sweep clean
 
 deps:
 	@scripts/ensure-packages $(BUILD_DEPS)
@@ -44,6 +44,10 @@ bench-load: release
 bench: release
 	@scripts/ensure-packages $(BENCH_DEPS) openssh-server
 	python3 scripts/bench.py $(RELEASE_HARDEN) $(BENCH_PROFILE) $(BENCH_ROOTS)
+
+# The crash sweep and fault-injection tests (HARDEN_FAULT=die:N / enospc:N, test-only).
+crash-sweep: test-deps
+	$(SWIFT) test --disable-swift-testing --filter 'CrashSweepTests|SafetyTests'
 
 clean:
 	rm -rf .build

@@ -6,8 +6,9 @@ import Darwin
 
 /// Reading a whole file given on the command line (profiles), with the OS's reason on failure.
 public enum FileBytes {
-    public struct Failure: Error, Sendable {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
         public let message: String
+        public var description: String { message }
     }
 
     /// All bytes of the regular file at `path`, at most `limit` bytes.

@@ -22,7 +22,9 @@ struct ApplyCommand: ParsableCommand {
 
     func validate() throws {
         if planFile == nil { try common.requireProfile() }
-        if planFile != nil && !common.profiles.isEmpty { throw ValidationError("give either a saved plan or --profile, not both") }
+        if planFile != nil && !(common.profiles.isEmpty && common.sets.isEmpty && common.profilePaths.isEmpty) {
+            throw ValidationError("a saved plan carries its profiles: give it without --profile, --set or --profile-path")
+        }
         for r in forceRisk where !Preflight.checks.contains(r) {
             throw ValidationError("unknown check '\(r)' for --force-risk (known: \(Preflight.checks.joined(separator: ", ")))")
         }
@@ -44,6 +46,11 @@ struct ApplyCommand: ParsableCommand {
                 out.error("error: \(planFile): \(error)")
                 throw ExitCode(ExitCodes.error)
             }
+            if saved.plan.hasErrors {
+                out.printRaw(PlanText(color: out.colorOut).render(saved.plan))
+                out.error("error: the saved plan has errors; nothing was changed")
+                throw ExitCode(ExitCodes.error)
+            }
             let stale = saved.stalePaths(host: host)
             if !stale.isEmpty {
                 out.error("error: the saved plan is stale: changed since it was made: \(stale.joined(separator: ", ")); run plan again")
@@ -51,6 +58,7 @@ struct ApplyCommand: ParsableCommand {
             }
             plan = saved.plan
             plan.root = common.root
+            set = Self.reload(saved.plan.source, out: out)
         } else {
             guard let loaded = common.loadSet(out) else { throw ExitCode(ExitCodes.error) }
             set = loaded
@@ -93,6 +101,28 @@ struct ApplyCommand: ParsableCommand {
             out.print("applied \(changes) change\(changes == 1 ? "" : "s") to \(files) file\(files == 1 ? "" : "s") in transaction \(id)")
             if !host.isLiveRoot { out.print("runtime values and service reloads skipped: root \(common.root) is not the live system") }
         }
+    }
+}
+
+extension ApplyCommand {
+    /// The profile set a saved plan was made with, for the convergence check after applying;
+    /// nil (with a note) when the profiles changed since or no longer load.
+    static func reload(_ source: ProfileSource?, out: Output) -> ProfileSet? {
+        guard let source else { return nil }
+        for (path, sha) in source.files {
+            guard let b = try? FileBytes.read(path, limit: 16 << 20), RootHost.sha(b) == sha else {
+                out.print("note: \(path) changed since the plan was made; the convergence check after applying is skipped")
+                return nil
+            }
+        }
+        let sets = source.sets.compactMap { s -> (name: String, value: String)? in
+            guard let eq = s.firstIndex(of: "=") else { return nil }
+            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
+        }
+        let set = ProfileSet.load(
+            source.entries,
+            options: LoadOptions(profilePaths: source.profilePaths, shippedDirs: ShippedProfiles.directories, sets: sets))
+        return set.hasErrors ? nil : set
     }
 }
 

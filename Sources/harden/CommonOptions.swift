@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HardenKit
+import YAMLSyntax
 
 /// Options every command that reads profiles shares.
 struct CommonOptions: ParsableArguments {
@@ -54,6 +55,18 @@ struct CommonOptions: ParsableArguments {
             out.error("error: --root \(root): \(error)")
             throw ExitCode(ExitCodes.error)
         }
+    }
+
+    /// How this command's profiles were given, for a saved plan to reload them.
+    func source(of set: ProfileSet) -> ProfileSource {
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
+        var files: [String: String] = [:]
+        for p in set.profiles {
+            if let b = try? FileBytes.read(p.path, limit: 16 << 20) { files[absolute(p.path)] = RootHost.sha(b) }
+        }
+        let entries = profiles.map { FileManager.default.fileExists(atPath: $0) ? absolute($0) : $0 }
+        return ProfileSource(entries: entries, profilePaths: profilePaths.map(absolute), sets: sets, files: files)
     }
 
     func requireProfile() throws {

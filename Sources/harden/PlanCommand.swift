@@ -21,7 +21,8 @@ struct PlanCommand: ParsableCommand {
         let output = Output(noColor: common.noColor)
         guard let set = common.loadSet(output) else { throw ExitCode(ExitCodes.error) }
         let host = try common.openRoot(output)
-        let plan = PlanEngine(set: set).plan(root: common.root, host: host)
+        var plan = PlanEngine(set: set).plan(root: common.root, host: host)
+        plan.source = common.source(of: set)
         if let out {
             do {
                 try AtomicFile.write(Array(PlanJSON.render(plan).utf8), to: out, mode: 0o600)

@@ -22,6 +22,10 @@ struct RollbackCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Never colour the output.")
     var noColor = false
 
+    func validate() throws {
+        if root.isEmpty { throw ValidationError("--root must not be empty") }
+    }
+
     func run() throws {
         let out = Output(noColor: noColor)
         let host = try openRoot(root, out)
@@ -54,6 +58,10 @@ struct RecoverCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Never colour the output.")
     var noColor = false
 
+    func validate() throws {
+        if root.isEmpty { throw ValidationError("--root must not be empty") }
+    }
+
     func run() throws {
         let out = Output(noColor: noColor)
         let host = try openRoot(root, out)
@@ -76,6 +84,10 @@ struct HistoryCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-color"), help: "Never colour the output.")
     var noColor = false
+
+    func validate() throws {
+        if root.isEmpty { throw ValidationError("--root must not be empty") }
+    }
 
     func run() throws {
         let out = Output(noColor: noColor)

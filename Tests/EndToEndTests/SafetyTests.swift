@@ -134,3 +134,62 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(root.manifest(), original)
     }
 }
+
+/// Saved plans: errors refused, owner/mode drift and new files in scanned directories make a
+/// plan stale, the diff shown is the real one, and the convergence check still runs.
+final class SavedPlanTests: XCTestCase {
+    func profile(_ name: String) -> String { ApplyRollbackTests.profiles.appendingPathComponent(name + ".yaml").path }
+
+    func save(_ root: RootFixture, _ profile: String) -> String {
+        let planFile = root.url.deletingLastPathComponent().appendingPathComponent("plan-\(UUID().uuidString).json").path
+        _ = HardenRunner.run(["plan", "--root", root.path, "--profile", profile, "--out", planFile])
+        return planFile
+    }
+
+    func testOwnerOrModeChangedSinceMakesThePlanStale() throws {
+        let root = try RootFixture("debian12")
+        let planFile = save(root, profile("file"))
+        chmod(root.file("/etc/crontab"), 0o400)
+        let r = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("the saved plan is stale") && r.stderr.contains("/etc/crontab (owner or mode)"), r.stderr)
+        XCTAssertEqual(((try FileManager.default.attributesOfItem(atPath: root.file("/etc/crontab")))[.posixPermissions] as? Int), 0o400)
+    }
+
+    func testANewFileInAScannedDirectoryMakesThePlanStale() throws {
+        let root = try RootFixture("debian12")
+        let planFile = save(root, profile("sysctl"))
+        try root.write("/etc/sysctl.d/70-k8s.conf", "net.ipv4.ip_forward = 1\n")
+        let r = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("/etc/sysctl.d/ (entries added or removed)"), r.stderr)
+    }
+
+    func testAPlanWithErrorsIsRefused() throws {
+        let root = try RootFixture("debian12")
+        try FileManager.default.removeItem(atPath: root.file("/etc/login.defs"))
+        let planFile = save(root, profile("keyvalue"))
+        let original = root.manifest()
+        let r = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasSuffix("error: the saved plan has errors; nothing was changed\n"), r.stderr)
+        XCTAssertEqual(root.manifest(), original)
+    }
+
+    func testTheSavedPlanShowsTheSameDiffAndConverges() throws {
+        let root = try RootFixture("debian12")
+        let planFile = save(root, profile("full"))
+        let planned = HardenRunner.run(["plan", "--root", root.path, "--profile", profile("full")]).stdout
+        let r = HardenRunner.run(["apply", planFile, "--root", root.path, "--yes"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix(planned), "apply PLANFILE shows what plan showed:\n\(r.stdout.prefix(1500))")
+        XCTAssertFalse(r.stdout.contains("convergence check after applying is skipped"))
+        XCTAssertEqual(HardenRunner.run(["plan", "--root", root.path, "--profile", profile("full")]).status, 0)
+    }
+
+    func testUnreadablePlanFileIsOneLine() {
+        let r = HardenRunner.run(["apply", "/nonexistent/plan.json", "--root", "/tmp", "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "error: /nonexistent/plan.json: cannot read: No such file or directory\n")
+    }
+}

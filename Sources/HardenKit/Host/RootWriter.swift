@@ -24,7 +24,8 @@ public struct FileSnapshot: Sendable, Equatable {
 /// fsync of the directory), owner/mode/xattrs kept unless the change is about them, never
 /// through a symlink, and a re-check of the current bytes just before replacing.
 extension RootHost {
-    static func sha(_ b: [UInt8]) -> String {
+    /// Hex SHA-256 of `b`.
+    public static func sha(_ b: [UInt8]) -> String {
         let digest = SHA256.hash(data: b)
         let hex: [Character] = Array("0123456789abcdef")
         var s = ""

@@ -23,7 +23,27 @@ public final class SnapshotHost: HostReader, @unchecked Sendable {
         return try result.get()
     }
 
-    public func listDirectory(_ path: String) throws(HostError) -> [String] { try inner.listDirectory(path) }
+    private var listings: [String: String] = [:]
+
+    /// Listings are recorded too: a file added to a scanned directory (a new sysctl.d drop-in)
+    /// makes a saved plan stale.
+    public func listDirectory(_ path: String) throws(HostError) -> [String] {
+        do {
+            let names = try inner.listDirectory(path)
+            let digest = Self.sha256(Array(names.sorted().joined(separator: "\n").utf8))
+            lock.withLock { listings["dir:" + path] = digest }
+            return names
+        } catch {
+            if case .notFound = error { lock.withLock { listings["dir:" + path] = "absent" } }
+            throw error
+        }
+    }
+
+    /// SHA-256 of the sorted names of a directory inside `host`, or `absent`.
+    public static func listingDigest(_ path: String, host: HostReader) -> String {
+        guard let names = try? host.listDirectory(path) else { return "absent" }
+        return sha256(Array(names.sorted().joined(separator: "\n").utf8))
+    }
     public func fileType(_ path: String) throws(HostError) -> HostFileType? { try inner.fileType(path) }
 
     /// Every path read so far → hex SHA-256 of its bytes, or `absent` when it did not exist
@@ -38,12 +58,13 @@ public final class SnapshotHost: HostReader, @unchecked Sendable {
                 case .failure: break
                 }
             }
+            for (k, v) in listings { out[k] = v }
             return out
         }
     }
 
     /// Hex SHA-256.
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        RootHost.sha(bytes)
     }
 }

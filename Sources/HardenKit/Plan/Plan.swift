@@ -18,6 +18,8 @@ public struct Plan: Sendable {
     public var errors: [String]
     /// Things to know that are not tied to one key (e.g. auditd halting a node on a full disk).
     public var warnings: [String] = []
+    /// How the profile set was given (saved with the plan so `apply PLANFILE` can re-probe).
+    public var source: ProfileSource?
 
     /// A plan with nothing in it.
     public static func empty(root: String) -> Plan {
@@ -59,4 +61,20 @@ public struct PlanChange: Sendable {
     public var afterText: String?
     /// The metadata change itself (metadata changes).
     public var metadata: MetadataChange?
+}
+
+/// The profile files, params and search path a plan was made with, and each file's SHA-256.
+public struct ProfileSource: Sendable, Equatable {
+    public var entries: [String]
+    public var profilePaths: [String]
+    public var sets: [String]
+    /// Loaded file (absolute path) → SHA-256 when the plan was made.
+    public var files: [String: String]
+
+    public init(entries: [String], profilePaths: [String], sets: [String], files: [String: String]) {
+        self.entries = entries
+        self.profilePaths = profilePaths
+        self.sets = sets
+        self.files = files
+    }
 }

@@ -46,7 +46,7 @@ public struct PlanEngine {
         guard !inputs.audit.isEmpty || inputs.keyvalue.contains(where: { $0.path == path }) else { return [] }
         let bytes = plan.changes.first { $0.kind == .file && $0.path == path }?.after ?? (try? host.readFile(path))
         guard let bytes else { return [] }
-        return AuditdConfWarnings.check(bytes: bytes).map { "\(path): \($0)" }
+        return AuditdConfWarnings.check(bytes: bytes).map { $0.hasPrefix("auditd.conf:") ? "/etc/audit/" + $0 : "\(path): \($0)" }
     }
 
     func assemble(_ kinds: [KindPlan], root: String, live: Bool, reads: [String: String]) -> Plan {
@@ -98,7 +98,7 @@ public struct PlanEngine {
                 let keys = graph.nodes["service:sshd"].map { [$0.key] } ?? []
                 changes.append((pos(keys), PlanChange(
                     kind: .service, action: .change, path: "sshd", resources: keys, rules: plan.rules(for: keys),
-                    beforeText: "running", afterText: "reloaded")))
+                    beforeText: "running", afterText: "reload if running")))
             }
         }
         // content first, then owner/mode, then runtime values and services (graph order inside each)

@@ -17,6 +17,7 @@ public enum PlanJSON {
                 o["before_sha256"] = c.before.map(SnapshotHost.sha256) ?? NSNull()
                 o["after_sha256"] = c.after.map(SnapshotHost.sha256) ?? NSNull()
                 o["after_base64"] = c.after.map { Data($0).base64EncodedString() } ?? NSNull()
+                o["before_base64"] = c.before.map { Data($0).base64EncodedString() } ?? NSNull()
             case .metadata:
                 o["before"] = c.beforeText ?? NSNull()
                 o["after"] = c.afterText ?? NSNull()
@@ -27,6 +28,10 @@ public enum PlanJSON {
                     if let v = m.modeAfter { meta["mode"] = FileModes.octal(v) }
                     if let v = m.create { meta["create"] = v.rawValue }
                     o["set"] = meta
+                    if m.create == nil, let u = m.uidBefore, let g = m.gidBefore, let md = m.modeBefore {
+                        // what the plan saw: a saved plan is stale when this changed since
+                        o["was"] = ["uid": u, "gid": g, "mode": FileModes.octal(md)] as [String: Any]
+                    }
                 }
             case .runtime, .service:
                 o["before"] = c.beforeText ?? NSNull()
@@ -54,6 +59,9 @@ public enum PlanJSON {
             "changes": changes, "observations": observations, "errors": plan.errors, "warnings": plan.warnings,
             "reads": plan.reads,
             "compliant": plan.isCompliant,
+            "source": plan.source.map { s -> Any in
+                ["entries": s.entries, "profile_paths": s.profilePaths, "sets": s.sets, "files": s.files] as [String: Any]
+            } ?? NSNull(),
         ]
     }
 

@@ -48,13 +48,14 @@ public struct PlanText {
 
     /// `Plan: 2 files to edit, 1 to create, ...; 10 of 12 keys compliant.`
     public func summary(_ plan: Plan) -> String {
-        if plan.isCompliant { return "No changes. \(plan.observations.count) resources compliant." }
+        func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        if plan.isCompliant { return "No changes. \(n(plan.observations.count, "resource")) compliant." }
         var parts: [String] = []
         let files = plan.changes.filter { $0.kind == .file }
         let create = files.filter { $0.action == .add }.count
         let edit = files.count - create
         if edit > 0 { parts.append("\(edit) file\(edit == 1 ? "" : "s") to edit") }
-        if create > 0 { parts.append("\(create) to create") }
+        if create > 0 { parts.append(edit > 0 ? "\(create) to create" : "\(n(create, "file")) to create") }
         let meta = plan.changes.filter { $0.kind == .metadata }.count
         if meta > 0 { parts.append("\(meta) owner/mode change\(meta == 1 ? "" : "s")") }
         let rt = plan.changes.filter { $0.kind == .runtime }.count
@@ -65,7 +66,7 @@ public struct PlanText {
         let errors = plan.observations.filter { if case .error = $0.status { return true } else { return false } }.count + plan.errors.count
         var s = "Plan: " + (parts.isEmpty ? "no changes" : parts.joined(separator: ", "))
         s += "; \(compliant) of \(plan.observations.count) resources compliant"
-        if errors > 0 { s += ", \(errors) error\(errors == 1 ? "" : "s")" }
+        if errors > 0 { s += ", " + n(errors, "error") }
         return s + "."
     }
 }

@@ -21,7 +21,26 @@ public struct SavedPlan {
         else { throw Invalid(description: "the plan lacks root, profiles, changes or reads") }
         var plan = Plan(
             root: root, profiles: profiles, liveRoot: obj["live_root"] as? Bool ?? false, changes: [], observations: [],
-            rulesByKey: [:], reads: reads, errors: [])
+            rulesByKey: [:], reads: reads, errors: obj["errors"] as? [String] ?? [])
+        plan.warnings = obj["warnings"] as? [String] ?? []
+        for o in obj["observations"] as? [[String: Any]] ?? [] {
+            guard let key = o["resource"] as? String else { continue }
+            let status: Observation.Status
+            switch o["status"] as? String {
+            case "compliant": status = .compliant
+            case "pending": status = .pending
+            default: status = .error(o["error"] as? String ?? "error")
+            }
+            plan.observations.append(Observation(
+                key: key, desired: o["desired"] as? String ?? "", current: o["current"] as? String,
+                source: o["source"] as? String, status: status, warnings: o["warnings"] as? [String] ?? []))
+            plan.rulesByKey[key] = o["rules"] as? [String] ?? []
+        }
+        if let s = obj["source"] as? [String: Any] {
+            plan.source = ProfileSource(
+                entries: s["entries"] as? [String] ?? [], profilePaths: s["profile_paths"] as? [String] ?? [],
+                sets: s["sets"] as? [String] ?? [], files: s["files"] as? [String: String] ?? [:])
+        }
         for (i, c) in changes.enumerated() {
             guard let kind = (c["kind"] as? String).flatMap(PlanChange.Kind.init), let action = (c["action"] as? String).flatMap(PlanChange.Action.init),
                 let path = c["path"] as? String
@@ -35,10 +54,13 @@ public struct SavedPlan {
                     guard let d = Data(base64Encoded: b64) else { throw Invalid(description: "change \(i + 1): bad after_base64") }
                     change.after = Array(d)
                 }
-                if c["before_sha256"] is String {
-                    // the before bytes are the file as read; its hash is in `reads`
-                    change.before = nil
-                    change.beforeSHA = c["before_sha256"] as? String
+                if let b64 = c["before_base64"] as? String {
+                    guard let d = Data(base64Encoded: b64) else { throw Invalid(description: "change \(i + 1): bad before_base64") }
+                    change.before = Array(d)
+                }
+                change.beforeSHA = c["before_sha256"] as? String
+                if let before = change.before, let sha = change.beforeSHA, RootHost.sha(before) != sha {
+                    throw Invalid(description: "change \(i + 1): before_base64 does not match before_sha256")
                 }
             case .metadata:
                 var m = MetadataChange(path: path, key: change.resources.first ?? "")
@@ -47,6 +69,11 @@ public struct SavedPlan {
                 m.gidAfter = (set["gid"] as? NSNumber)?.uint32Value
                 m.modeAfter = (set["mode"] as? String).flatMap { UInt32($0, radix: 8) }
                 m.create = (set["create"] as? String).flatMap(MetadataChange.Create.init)
+                if let was = c["was"] as? [String: Any] {
+                    m.uidBefore = (was["uid"] as? NSNumber)?.uint32Value
+                    m.gidBefore = (was["gid"] as? NSNumber)?.uint32Value
+                    m.modeBefore = (was["mode"] as? String).flatMap { UInt32($0, radix: 8) }
+                }
                 change.metadata = m
                 change.beforeText = c["before"] as? String
                 change.afterText = c["after"] as? String
@@ -59,10 +86,22 @@ public struct SavedPlan {
         self.plan = plan
     }
 
-    /// Paths whose bytes differ from when the plan was made (empty: the plan still holds).
+    /// Paths whose bytes, listing or owner/mode differ from when the plan was made (empty:
+    /// the plan still holds).
     public func stalePaths(host: RootHost) -> [String] {
         var stale: [String] = []
-        for (path, digest) in plan.reads.sorted(by: { $0.key < $1.key }) {
+        for (key, digest) in plan.reads.sorted(by: { $0.key < $1.key }) where key.hasPrefix("dir:") {
+            let dir = String(key.dropFirst(4))
+            if SnapshotHost.listingDigest(dir, host: host) != digest { stale.append(dir + "/ (entries added or removed)") }
+        }
+        for c in plan.changes where c.kind == .metadata {
+            guard let m = c.metadata, m.create == nil, let mode = m.modeBefore else { continue }
+            let now = (try? host.metadata(c.path, follow: false)) ?? nil
+            if now?.mode != mode || now?.uid != m.uidBefore || now?.gid != m.gidBefore {
+                stale.append(c.path + " (owner or mode)")
+            }
+        }
+        for (path, digest) in plan.reads.sorted(by: { $0.key < $1.key }) where !path.hasPrefix("dir:") {
             let now: String
             do {
                 now = RootHost.sha(try host.readFile(path))

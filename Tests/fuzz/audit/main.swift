@@ -1,0 +1,65 @@
+// libFuzzer target: the audit rules parser (AuditRulesFile, AuditRule, AuditRuleParser,
+// AuditFieldParser, AuditFilterRule, the syscall tables) as auditctl -R reads a rules file,
+// on each machine harden knows (the first input byte picks it; the rest is the file).
+// Compiled into one module with those sources by Tests/fuzz/build-and-run (not by SwiftPM).
+//
+// Properties, for any bytes:
+// - no crash; render() == input;
+// - a rule's canonical text parses back to an equal rule with the same canonical text
+//   (`==` holds exactly when canonical texts are equal);
+// - after each edit harden makes (comment a line out, append a rule), re-parsing the rendered
+//   bytes gives the same lines, a commented-out line is a comment, the appended rule reads back.
+
+// AuditFieldParser uses String.range(of:) from Foundation, which another HardenKit file imports.
+import Foundation
+
+@inline(never)
+func require(_ ok: Bool, _ what: @autoclosure () -> String) {
+    if !ok { fatalError("property violated: \(what())") }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard size >= 1, let data else { return 0 }
+    let machines = AuditMachine.allCases
+    let machine = machines[Int(data[0]) % machines.count]
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    let file = AuditRulesFile(bytes: bytes)
+    require(file.render() == bytes, "render() != input")
+    require(AuditRulesFile(bytes: bytes) == file, "parse is not deterministic")
+    _ = file.isOwned
+    let entries = file.entries(machine: machine)
+    for (i, entry) in entries.enumerated() {
+        if case .rule(let r) = entry {
+            let canon = r.canonicalText
+            _ = r.control?.value
+            _ = r.resolvingWatch(isDirectory: true).canonicalText
+            switch AuditRule.parse(canon, machine: machine) {
+            case .success(let again):
+                require(again == r, "canonical text \(canon.debugDescription) of \(r.text.debugDescription) parses to a different rule")
+                require(again.canonicalText == canon, "canonical text not stable: \(canon.debugDescription) -> \(again.canonicalText.debugDescription)")
+            case .failure(let p):
+                require(false, "canonical text \(canon.debugDescription) of \(r.text.debugDescription) is refused: \(p)")
+            }
+        }
+        var off = file
+        off.commentOut(line: i)
+        let offAgain = AuditRulesFile(bytes: off.render())
+        require(offAgain == off, "commentOut re-parses differently")
+        if case .blank = entry { continue }
+        switch offAgain.entry(at: i, machine: machine) {
+        case .comment: break
+        default: require(false, "commented-out line is not a comment: \(offAgain.lines[i].text.debugDescription)")
+        }
+    }
+    var app = file
+    app.append("-w /etc/shadow -p wa -k identity")
+    let appAgain = AuditRulesFile(bytes: app.render())
+    require(appAgain == app, "append re-parses differently")
+    if case .rule(let r) = appAgain.entry(at: appAgain.lines.count - 1, machine: machine) {
+        require(r.watchPath == "/etc/shadow", "appended rule reads \(r.text)")
+    } else {
+        require(false, "appended rule is not a rule")
+    }
+    return 0
+}
