@@ -7,7 +7,7 @@ BUILD_DEPS = libyaml-dev pkg-config
 TEST_DEPS = $(BUILD_DEPS) python3 openssh-server openssh-client auditd
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
-BENCH_PROFILE ?= profiles/cis-debian12-l2.yaml
+BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
 BENCH_ROOTS ?= debian12
 
 .PHONY: deps test-deps build release demo test bench bench-load crash-sweep clean

@@ -28,7 +28,7 @@ public struct DesiredGraph: Sendable {
     /// Build from the active rules of a resolved set.
     public init(rules: [Rule]) {
         for rule in rules {
-            for claim in rule.body.claims {
+            for claim in rule.claims.isEmpty ? rule.body.claims : rule.claims {
                 add(claim.node, rule: rule.id, attribute: claim.attribute, value: claim.value)
                 if claim.node.hasPrefix("sysctl:") {
                     let runtime = "sysctl-runtime:" + claim.node.dropFirst("sysctl:".count)
@@ -90,22 +90,29 @@ public struct DesiredGraph: Sendable {
     private static func topologicalOrder(_ nodes: [String: GraphNode]) -> [String] {
         var indegree: [String: Int] = [:]
         var next: [String: [String]] = [:]
+        var sortKey: [String: (Int, String)] = [:]
         for (k, n) in nodes {
             indegree[k, default: 0] += n.after.count
             for a in n.after { next[a, default: []].append(k) }
+            sortKey[k] = (rank[n.kind] ?? 9, k)
         }
-        func sortKey(_ k: String) -> (Int, String) { (rank[nodes[k]!.kind] ?? 9, k) }
-        var ready = nodes.keys.filter { indegree[$0] == 0 }.sorted { sortKey($0) < sortKey($1) }
+        // `ready` is kept sorted descending so the smallest key pops from the end
+        var ready = nodes.keys.filter { indegree[$0] == 0 }.sorted { sortKey[$0]! > sortKey[$1]! }
         var out: [String] = []
-        while !ready.isEmpty {
-            let k = ready.removeFirst()
+        out.reserveCapacity(nodes.count)
+        while let k = ready.popLast() {
             out.append(k)
             for n in next[k] ?? [] {
                 indegree[n]! -= 1
                 if indegree[n] == 0 {
-                    let sk = sortKey(n)
-                    let i = ready.firstIndex { sortKey($0) > sk } ?? ready.count
-                    ready.insert(n, at: i)
+                    let sk = sortKey[n]!
+                    var lo = 0
+                    var hi = ready.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if sortKey[ready[mid]]! > sk { lo = mid + 1 } else { hi = mid }
+                    }
+                    ready.insert(n, at: lo)
                 }
             }
         }

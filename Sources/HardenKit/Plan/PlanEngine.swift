@@ -158,7 +158,7 @@ struct DesiredInputs {
                     keyvalue.append(KeyValueDesired(path: k.path.text, key: s.key, text: s.value.text, format: k.format, create: k.create))
                 }
             case .file(let f):
-                let key = f.body.claims.first?.node ?? "file:" + f.path.text
+                let key = rule.claims.first?.node ?? "file:" + f.path.text
                 if let i = file.firstIndex(where: { $0.key == key }) {
                     // several rules on one path merge their attributes (conflicts were refused)
                     if let o = f.owner { file[i].owner = o.text }
@@ -173,8 +173,8 @@ struct DesiredInputs {
                         type: f.type, create: f.create, exclude: f.exclude.map(\.text)))
                 }
             case .audit(let a):
-                for (claim, rule) in zip(a.body.claims, a.rules) where seen.insert(claim.node).inserted {
-                    audit.append(AuditDesired(key: claim.node, rule: rule.text, file: a.file?.text, bothArches: a.bothArches))
+                for (claim, line) in zip(rule.claims, a.rules) where seen.insert(claim.node).inserted {
+                    audit.append(AuditDesired(key: claim.node, rule: line.text, file: a.file?.text, bothArches: a.bothArches))
                 }
             case .pam(let p):
                 // line and argument rules on one module share a key; the pam kind takes each

@@ -72,11 +72,16 @@ public enum AuditSyntax {
                 i += 2
             case "-F":
                 guard let v = arg(opt) else { return "-F needs field=value" }
-                guard let op = operators.first(where: { v.contains($0) }), let r = v.range(of: op) else {
+                // the field ends at the first operator character: ! < > & =
+                guard let start = v.firstIndex(where: { "!<>&=".contains($0) }) else {
                     return "-F '\(v)' needs an operator (=, !=, <, >, <=, >=, &, &=)"
                 }
-                let field = String(v[v.startIndex..<r.lowerBound])
-                let value = String(v[r.upperBound...])
+                let rest = v[start...]
+                guard let op = operators.first(where: { rest.hasPrefix($0) }) else {
+                    return "-F '\(v)' needs an operator (=, !=, <, >, <=, >=, &, &=)"
+                }
+                let field = String(v[v.startIndex..<start])
+                let value = String(rest.dropFirst(op.count))
                 if !fields.contains(field) { return "-F field '\(field)' is unknown" }
                 if value.isEmpty { return "-F '\(v)' has no value" }
                 if field == "perm" { hasPerm = true }

@@ -61,6 +61,8 @@ public struct Rule: Sendable {
     public var profile: String
     /// The rule had errors; it is kept so its id resolves, but it is never planned.
     public var broken: Bool = false
+    /// The body's claims, computed once after `${}` expansion (the resolver fills it).
+    public var claims: [Claim] = []
 }
 
 /// A skip of a rule by id, with a reason and optional expiry date (YYYY-MM-DD).

@@ -17,6 +17,7 @@ struct Resolver {
         }
         diagnostics += interp.diagnostics
         for i in rules.indices {
+            rules[i].rule.claims = rules[i].rule.body.claims
             // values that failed to expand are already reported; do not echo them as bad values
             let found = BodyCheck.check(rules[i].rule.body).filter { d in !interp.failed.contains { $0 == d.mark } }
             if found.hasErrors || rules[i].rule.body.values.contains(where: { interp.failed.contains($0.mark) }) {
@@ -106,7 +107,7 @@ struct Resolver {
         first.reserveCapacity(rules.count * 2)
         var reported: Set<String> = []
         for (index, r) in rules.enumerated() where !r.isSkipped && !r.rule.broken {
-            for claim in r.rule.body.claims {
+            for claim in r.rule.claims {
                 guard let (prev, prevIndex) = first[claim.slot] else {
                     first[claim.slot] = (claim, index)
                     continue

@@ -8,7 +8,7 @@ enum Validate {
     /// kebab-case: `[a-z0-9]+(-[a-z0-9]+)*`
     static func isRuleID(_ s: String) -> Bool {
         guard all(s, { lowerAlnum($0) || $0 == UInt8(ascii: "-") }) else { return false }
-        return !s.hasPrefix("-") && !s.hasSuffix("-") && !s.contains("--")
+        return !s.hasPrefix("-") && !s.hasSuffix("-") && !s.containsBytes("--")
     }
 
     static func isProfileName(_ s: String) -> Bool { isRuleID(s) }
@@ -65,7 +65,7 @@ enum Validate {
             ($0 >= 0x41 && $0 <= 0x5A) || lowerAlnum($0) || "_.-/*".utf8.contains($0)
         }
         guard all(s, okChar) else { return "sysctl key '\(s)' may only hold letters, digits and _ . - / *" }
-        if s.contains("..") { return "sysctl key '\(s)' must not contain '..'" }
+        if s.containsBytes("..") { return "sysctl key '\(s)' must not contain '..'" }
         let parts = s.split(omittingEmptySubsequences: false) { $0 == "." || $0 == "/" }
         if parts.contains("") { return "sysctl key '\(s)' has an empty component" }
         return nil

@@ -53,10 +53,24 @@ public enum AuditSyscalls {
         var byNumber: [Int: String] = [:]
     }
 
-    static let tables: [AuditMachine: Table] = [
-        .x86_64: table(table_x86_64), .i386: table(table_i386),
-        .aarch64: table(table_aarch64), .arm: table(table_arm),
-    ]
+    // each table is parsed on first use only (x86_64 and i386 on the usual node)
+    static let x86_64Table = table(table_x86_64)
+    static let i386Table = table(table_i386)
+    static let aarch64Table = table(table_aarch64)
+    static let armTable = table(table_arm)
+
+    static let tables = Tables()
+
+    struct Tables {
+        subscript(_ m: AuditMachine) -> Table? {
+            switch m {
+            case .x86_64: return AuditSyscalls.x86_64Table
+            case .i386: return AuditSyscalls.i386Table
+            case .aarch64: return AuditSyscalls.aarch64Table
+            case .arm: return AuditSyscalls.armTable
+            }
+        }
+    }
 
     static let errnos: [String: Int] = {
         var out: [String: Int] = [:]
