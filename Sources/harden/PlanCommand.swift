@@ -35,8 +35,7 @@ struct PlanCommand: ParsableCommand {
         case .json: output.printRaw(PlanJSON.render(plan))
         case .text: output.printRaw(PlanText(color: output.colorOut).render(plan))
         }
-        if plan.hasErrors { throw ExitCode(ExitCodes.error) }
-        if !plan.changes.isEmpty { throw ExitCode(ExitCodes.pending) }
+        finish(plan.hasErrors ? ExitCodes.error : plan.changes.isEmpty ? ExitCodes.ok : ExitCodes.pending)
     }
 }
 
@@ -66,7 +65,7 @@ struct CheckCommand: ParsableCommand {
         case .json: output.json(report.jsonObject())
         case .junit: output.printRaw(report.junit(suite: set.profiles.last?.name ?? "harden"))
         }
-        if report.count(.error) > 0 || !plan.errors.isEmpty { throw ExitCode(ExitCodes.error) }
-        if report.count(.fail) > 0 { throw ExitCode(ExitCodes.pending) }
+        if report.count(.error) > 0 || !plan.errors.isEmpty { finish(ExitCodes.error) }
+        finish(report.count(.fail) > 0 ? ExitCodes.pending : ExitCodes.ok)
     }
 }

@@ -56,5 +56,6 @@ struct Validate: ParsableCommand {
             throw ExitCode(ExitCodes.error)
         }
         out.print(summary)
+        finish(ExitCodes.ok)
     }
 }
