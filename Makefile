@@ -4,7 +4,7 @@ SWIFT ?= swift
 HARDEN = .build/debug/harden
 RELEASE_HARDEN = .build/release/harden
 BUILD_DEPS = libyaml-dev pkg-config
-TEST_DEPS = $(BUILD_DEPS) python3 openssh-server openssh-client auditd
+TEST_DEPS = $(BUILD_DEPS) python3 python3-yaml openssh-server openssh-client auditd
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
 BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
