@@ -125,6 +125,26 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
     }
 
+    func testAnImmutableFileStopsTheApplyAndRollsBack() throws {
+        let root = try RootFixture("debian12")
+        let original = root.manifest()
+        func chattr(_ flag: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+            p.arguments = [flag, root.file("/etc/security/pwquality.conf")]
+            try? p.run()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0, "chattr \(flag) (e2fsprogs, ext4)")
+        }
+        chattr("+i")
+        defer { chattr("-i") }
+        let r = HardenRunner.run(["apply", "--root", root.path, "--profile", profile("keyvalue"), "--yes"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("/etc/security/pwquality.conf") && r.stderr.contains("Operation not permitted") && r.stderr.contains("the host is as it was"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertEqual(root.manifest(), original)
+    }
+
     func testApplyOffATerminalNeedsYes() throws {
         let root = try RootFixture("debian12")
         let original = root.manifest()
