@@ -8,6 +8,17 @@ enum BodyCheck {
     static func check(_ body: ResourceBody) -> [Diagnostic] {
         var d: [Diagnostic] = []
         func err(_ m: String, _ v: Value) { d.append(.error(m, at: v.mark)) }
+        // every value ends up on one line of a configuration file: a line break, NUL or other
+        // control character (also from `--set`) could inject a line, so none is accepted
+        var bad = Set<Mark>()
+        for v in body.values {
+            if let c = v.text.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+                let name = c == "\n" ? "a line break" : c == "\r" ? "a carriage return" : c.value == 0 ? "a NUL byte" : "a control character"
+                err("the value contains \(name) (U+\(String(format: "%04X", c.value))); values are one line of text", v)
+                bad.insert(v.mark)
+            }
+        }
+        if !bad.isEmpty { return d }
         switch body {
         case .sshd(let settings):
             for s in settings {
