@@ -10,8 +10,26 @@ public final class SourceFile: Sendable, Hashable {
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
+        // line breaks as libyaml counts them: LF, CR, CR LF, and NEL, LS, PS in UTF-8
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == 0x0A {
+                starts.append(i + 1)
+            } else if b == 0x0D {
+                if i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
+                starts.append(i + 1)
+            } else if b == 0xC2, i + 1 < n, bytes[i + 1] == 0x85 {
+                i += 1
+                starts.append(i + 1)
+            } else if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                i += 2
+                starts.append(i + 1)
+            }
+            i += 1
+        }
         self.lineStarts = starts
     }
 
@@ -19,8 +37,18 @@ public final class SourceFile: Sendable, Hashable {
     public func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]
-        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
-        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        var end = line < lineStarts.count ? lineStarts[line] : bytes.count
+        // drop the line break itself (LF, CR LF, CR, NEL, LS, PS)
+        if end > start, line < lineStarts.count {
+            if bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D {
+                end -= 1
+                if end > start, bytes[end] == 0x0A, bytes[end - 1] == 0x0D { end -= 1 }
+            } else if end - start >= 2, bytes[end - 2] == 0xC2, bytes[end - 1] == 0x85 {
+                end -= 2
+            } else if end - start >= 3, bytes[end - 3] == 0xE2 {
+                end -= 3
+            }
+        }
         if end - start > 100_000 { end = start + 100_000 }  // Diagnostic shows a window of it
         // control characters would garble a terminal; show them as '?' (one column each)
         let shown = bytes[start..<max(start, end)].map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }
