@@ -74,6 +74,20 @@ final class YAMLNodeTests: XCTestCase {
         XCTAssertEqual(value(root, "b")?.mark.line, 2)
     }
 
+    func testLoneCRAndUnicodeLineBreaksCountAsLibyamlDoes() throws {
+        for (text, third) in [("a: 1\rb: 2\rbad: [\r", "bad: ["), ("a: 1\u{2028}b: 2\u{85}bad: [", "bad: [")] {
+            do {
+                _ = try YAMLLoader.load(bytes: Array(text.utf8), path: "t")
+                XCTFail("accepted")
+            } catch {
+                XCTAssertGreaterThanOrEqual(error.mark?.line ?? 0, 3, error.rendered)
+            }
+            let src = SourceFile(path: "t", bytes: Array(text.utf8))
+            XCTAssertEqual(src.lineText(3), third)
+            XCTAssertEqual(src.lineText(1), "a: 1")
+        }
+    }
+
     func testCaretUnderTabsAndWideText() {
         let d = Diagnostic.error("x", at: Mark(file: SourceFile(path: "f", bytes: Array("\tab: c".utf8)), line: 1, column: 5))
         XCTAssertEqual(d.rendered, "f:1:5: error: x\n\tab: c\n\t   ^")
