@@ -10,7 +10,7 @@ BENCH_DEPS = $(BUILD_DEPS) python3 time
 BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
 BENCH_ROOTS ?= debian12
 
-.PHONY: deps test-deps build release demo test bench bench-load crash-sweep clean
+.PHONY: deps test-deps build release demo test e2e fuzz fuzz-replay bench bench-load crash-sweep clean
 
 deps:
 	@scripts/ensure-packages $(BUILD_DEPS)
@@ -34,6 +34,23 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-swift-testing
+
+# harden on a real Debian 12 root (debootstrap, cached under /var/cache/harden-e2e), judged by
+# the root's own sshd, PAM (pamtester), augenrules and procps; plus the crash sweep there.
+e2e: build
+	@scripts/ensure-packages debootstrap util-linux python3
+	Tests/e2e/make-debian12-root
+	python3 Tests/e2e/run --harden $(HARDEN)
+
+# libFuzzer targets for the YAML loader and the sshd, sysctl, PAM, audit and keyvalue parsers:
+# `make fuzz SECONDS=600` fuzzes each for SECONDS; `make fuzz-replay` replays the regressions.
+SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(SECONDS) Tests/fuzz/build-and-run all
+
+fuzz-replay: deps
+	Tests/fuzz/build-and-run build
+	Tests/fuzz/build-and-run replay
 
 # 2,000 rules across 20 files: median time and peak RSS of `harden validate`.
 bench-load: release
