@@ -144,7 +144,9 @@ final class SysctlPlannerTests: XCTestCase {
             plan.edits[1].keys,
             ["sysctl:net.ipv4.conf.all.rp_filter", "sysctl:net.ipv4.conf.default.rp_filter", "sysctl:kernel.sysrq"])
         let rp = plan.observations.first { $0.key == "sysctl:net.ipv4.conf.all.rp_filter" }!
-        XCTAssertNil(rp.current)  // the loaders disagree
+        // the loaders disagree; this tree has no systemd-sysctl binary, so `current` is what
+        // `sysctl --system` applies at boot (SysctlBootOrderTests covers the systemd case)
+        XCTAssertEqual(rp.current, "0")
         XCTAssertEqual(rp.warnings.first?.contains("systemd-sysctl ends with 1"), true)
         XCTAssertEqual(status(plan, "sysctl:fs.protected_symlinks"), .compliant)
         XCTAssertEqual(status(plan, "sysctl:net.ipv4.tcp_syncookies"), .pending)  // systemd leaves it unset
@@ -286,5 +288,23 @@ final class SysctlGlobDesiredTests: XCTestCase {
             plan.observations[0].warnings,
             ["explicit assignments override this glob: net.ipv4.conf.all.rp_filter = 2 (/usr/lib/sysctl.d/50-default.conf:1)"])
         guard case .error = plan.observations[1].status else { return XCTFail("runtime of a glob") }
+    }
+}
+
+/// When systemd-sysctl and `sysctl --system` disagree, `current` is what the root's boot applies.
+final class SysctlBootOrderTests: XCTestCase {
+    func testCurrentFollowsTheRootsBootLoader() {
+        let files = ["/etc/sysctl.conf": "net.ipv4.ip_forward=1\n"]
+        let desired = [SysctlDesired(key: "net.ipv4.ip_forward", value: "0")]
+        let procps = SysctlPlanner.plan(desired: desired, host: MemoryHost(files), runtime: nil)
+        let o = procps.observations.first { $0.key == "sysctl:net.ipv4.ip_forward" }!
+        XCTAssertEqual(o.current, "1", "no systemd in the root: sysctl --system at boot reads /etc/sysctl.conf")
+        XCTAssertEqual(o.source, "/etc/sysctl.conf:1")
+        XCTAssertTrue(o.warnings.contains { $0.hasPrefix("systemd-sysctl ends with") })
+        var withSystemd = files
+        withSystemd["/lib/systemd/systemd-sysctl"] = ""
+        let systemd = SysctlPlanner.plan(desired: desired, host: MemoryHost(withSystemd), runtime: nil)
+        XCTAssertNil(systemd.observations.first { $0.key == "sysctl:net.ipv4.ip_forward" }!.current,
+                     "systemd-sysctl never reads /etc/sysctl.conf without the 99-sysctl.conf link")
     }
 }

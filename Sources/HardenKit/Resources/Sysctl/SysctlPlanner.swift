@@ -45,6 +45,7 @@ public enum SysctlPlanner {
             }
         }
         let current = SysctlPrecedence(host: host)
+        let boot = bootOrder(host)
         if !current.errors.isEmpty {
             let reason = "cannot determine the persisted value: " + current.errors.joined(separator: "; ")
             for d in wanted where failures[d.key] == nil { failures[d.key] = reason }
@@ -70,7 +71,7 @@ public enum SysctlPlanner {
         let pendingKeys = Set(pending.map(\.key))
         var observations: [Observation] = []
         for d in wanted {
-            var obs = observation(d, current)
+            var obs = observation(d, current, boot: boot)
             if let reason = failures[d.key] {
                 obs.status = .error(reason)
             } else if pendingKeys.contains(d.key) {
@@ -98,7 +99,16 @@ public enum SysctlPlanner {
         return map
     }
 
-    private static func observation(_ d: SysctlDesired, _ p: SysctlPrecedence) -> Observation {
+    /// The loader the root's boot uses: systemd-sysctl when the root has it, else procps'
+    /// `sysctl --system` (Debian without systemd runs it from /etc/init.d/procps).
+    static func bootOrder(_ host: HostReader) -> SysctlOrder {
+        for p in ["/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"] where (try? host.fileType(p)) == .regular {
+            return .systemd
+        }
+        return .procps
+    }
+
+    private static func observation(_ d: SysctlDesired, _ p: SysctlPrecedence, boot: SysctlOrder) -> Observation {
         let s = p.resolve(d.key, order: .systemd)
         let q = p.resolve(d.key, order: .procps)
         var warnings: [String] = []
@@ -108,6 +118,10 @@ public enum SysctlPlanner {
             current = q.value
             source = (q.location ?? s.location)?.description
         } else {
+            // the loaders disagree: show what this root's boot applies, and say both
+            let used = boot == .systemd ? s : q
+            current = used.value
+            source = used.location?.description
             warnings.append(
                 "systemd-sysctl ends with \(describe(s)) but sysctl --system ends with \(describe(q))")
         }
