@@ -8,9 +8,9 @@ TEST_DEPS = $(BUILD_DEPS) python3 python3-yaml openssh-server openssh-client aud
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
 BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
-BENCH_ROOTS ?= debian12
+BENCH_ROOTS ?= debian12 /var/cache/harden-e2e/debian12-root.tar
 
-.PHONY: deps test-deps build release demo test e2e fuzz fuzz-replay bench bench-load crash-sweep clean
+.PHONY: deps test-deps build release demo test e2e e2e-root fuzz fuzz-replay bench bench-load crash-sweep clean
 
 deps:
 	@scripts/ensure-packages $(BUILD_DEPS)
@@ -30,17 +30,23 @@ demo: build
 	$(HARDEN) validate examples/tailoring/site.yaml
 	$(HARDEN) plan --root examples/roots/debian12-node --profile cis-debian12-l1 || test $$? -eq 2
 
-# Every test. Swift Testing is off: all tests are XCTest, so the closing line counts them.
+# Every test: the real-root end-to-end cases first, then the XCTest suite (whose summary closes
+# the output). Swift Testing is off: all tests are XCTest, so the closing line counts them.
 test: test-deps
 	$(SWIFT) build --build-tests
+	$(MAKE) e2e
 	$(SWIFT) test --disable-swift-testing
 
 # harden on a real Debian 12 root (debootstrap, cached under /var/cache/harden-e2e), judged by
-# the root's own sshd, PAM (pamtester), augenrules and procps; plus the crash sweep there.
-e2e: build
-	@scripts/ensure-packages debootstrap util-linux python3
-	Tests/e2e/make-debian12-root
-	python3 Tests/e2e/run --harden $(HARDEN)
+# the root's own sshd, PAM (pamtester), augenrules, procps and shadow tools in a chroot, plus
+# the crash sweep there. Root only; needs Debian's mirror.
+E2E_ROOT_TAR ?= /var/cache/harden-e2e/debian12-root.tar
+e2e-root:
+	@scripts/ensure-packages debootstrap util-linux tar python3
+	Tests/e2e/make-debian12-root $(E2E_ROOT_TAR)
+
+e2e: build e2e-root
+	python3 Tests/e2e/run --no-build --harden $(HARDEN) --tar $(E2E_ROOT_TAR)
 
 # libFuzzer targets for the YAML loader and the sshd, sysctl, PAM, audit and keyvalue parsers:
 # `make fuzz SECONDS=600` fuzzes each for SECONDS; `make fuzz-replay` replays the regressions.
@@ -58,7 +64,7 @@ bench-load: release
 	python3 scripts/bench-load.py $(RELEASE_HARDEN)
 
 # plan, check, apply, rollback on the Debian 12 fixture root (and the real root when cached).
-bench: release
+bench: release e2e-root
 	@scripts/ensure-packages $(BENCH_DEPS) openssh-server
 	python3 scripts/bench.py $(RELEASE_HARDEN) $(BENCH_PROFILE) $(BENCH_ROOTS)
 
