@@ -46,6 +46,10 @@ public struct SshdValidator {
         guard (try? host.metadata("/etc/ssh", follow: false))??.type == .directory else {
             return .skipped("/etc/ssh is not a directory in the root")
         }
+        if mode == "host", let outside = includesOutside(edits) {
+            // this machine's sshd would resolve that Include on this machine, not in the root
+            return .skipped("the configuration includes \(outside), outside /etc/ssh; validating it with this machine's sshd would read this machine's files")
+        }
         var template = Array("/tmp/harden-sshd-XXXXXX".utf8CString)
         guard let dirPtr = mkdtemp(&template) else { return .skipped("cannot create a temporary directory") }
         let cand = String(cString: dirPtr)
@@ -83,23 +87,55 @@ public struct SshdValidator {
         return .failed(lines.prefix(3).joined(separator: "; ").replacingOccurrences(of: cand, with: "/etc/ssh"))
     }
 
-    /// Copy the tree at `path` inside the root to `dest` (files with their modes, directories,
-    /// symlinks as links), reading only through the root-confined host.
-    func copyTree(_ path: String, to dest: String) throws {
+    /// The first `Include` pattern of the candidate /etc/ssh files that points outside /etc/ssh
+    /// (relative patterns are relative to /etc/ssh), or nil.
+    func includesOutside(_ edits: [PlanChange]) -> String? {
+        var files: [[UInt8]] = edits.compactMap(\.after)
+        var stack = ["/etc/ssh"]
+        while let dir = stack.popLast() {
+            for name in (try? host.listDirectory(dir)) ?? [] {
+                let p = dir + "/" + name
+                if edits.contains(where: { $0.path == p }) { continue }
+                switch (try? host.metadata(p, follow: true)) ?? nil {
+                case let st? where st.type == .directory: if stack.count < 64 { stack.append(p) }
+                case let st? where st.type == .regular && st.size < (1 << 20):
+                    if let b = try? host.readFile(p) { files.append(b) }
+                default: break
+                }
+            }
+        }
+        for bytes in files {
+            for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" })
+                guard let first = words.first, first.lowercased() == "include" else { continue }
+                for pattern in words.dropFirst() {
+                    let p = pattern.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                    if p.hasPrefix("/") && !(p.hasPrefix("/etc/ssh/") && !p.contains("/../")) { return p }
+                    if !p.hasPrefix("/") && p.contains("..") { return p }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Copy the tree at `path` inside the root to `dest`, reading only through the
+    /// root-confined host: files with their modes, directories, and a symlink as the file or
+    /// directory it leads to inside the root (a link is never copied as a link, so nothing
+    /// outside the root can be reached through the copy).
+    func copyTree(_ path: String, to dest: String, depth: Int = 0) throws {
+        guard depth < 16 else { return }
         for name in try host.listDirectory(path) {
             let src = path + "/" + name
             let out = dest + "/" + name
-            guard let st = try host.metadata(src, follow: false) else { continue }
+            guard let st = try host.metadata(src, follow: true) else { continue }
             switch st.type {
             case .directory:
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                try copyTree(src, to: out)
+                try copyTree(src, to: out, depth: depth + 1)
             case .regular:
                 let bytes = try host.readFile(src)
                 FileManager.default.createFile(atPath: out, contents: Data(bytes), attributes: [.posixPermissions: Int(st.mode)])
-            case .symlink:
-                if let target = try host.readLink(src) { try? FileManager.default.createSymbolicLink(atPath: out, withDestinationPath: target) }
-            case .other:
+            case .symlink, .other:
                 continue
             }
         }

@@ -33,11 +33,16 @@ public final class Transaction {
         return Array((try? e.encode(v)) ?? Data())
     }
 
+    /// A journal file: a regular file only (a FIFO or device planted in a hostile journal is
+    /// refused, never opened in blocking mode), at most 256 MiB.
     static func read(_ dir: Int32, _ name: String) throws(HostError) -> [UInt8] {
-        let f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        var st = stat()
+        if fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { throw .notFound(name) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notRegularFile("journal file " + name) }
+        let f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         if f < 0 { throw .notFound(name) }
         defer { close(f) }
-        return try RootHost.readAll(f, path: name, limit: 1 << 30)
+        return try RootHost.readAll(f, path: name, limit: 256 << 20)
     }
 
     /// temp + fsync + rename + fsync of the directory.

@@ -34,10 +34,51 @@ public struct PlanEngine {
             let after = OverlayHost(base: snap, edits: edits)
             kinds.append(FilePlanner.plan(desired: inputs.file, host: after))
         }
+        // what apply will refuse is an error now, not a promise: a write through a symlinked
+        // directory, onto a FIFO or device, or a chmod of one
+        var refused: [String] = []
+        for i in kinds.indices {
+            kinds[i].edits.removeAll { e in
+                if let why = Self.unwritable(e.path, host: host, file: true) {
+                    refused.append("\(e.path): \(why); nothing of \(e.keys.joined(separator: ", ")) is applied")
+                    return true
+                }
+                return false
+            }
+            kinds[i].metadata.removeAll { m in
+                if let why = Self.unwritable(m.path, host: host, file: m.create == .file) {
+                    refused.append("\(m.path): \(why); nothing of \(m.key) is applied")
+                    return true
+                }
+                return false
+            }
+        }
         var plan = assemble(kinds, root: root, live: live, reads: snap.digests)
+        plan.errors += refused
         plan.warnings += auditdConfWarnings(plan, inputs: inputs, host: snap)
         plan.reads = snap.digests
         return plan
+    }
+
+    /// Why apply could not write `path` (nil: it can): a parent that is a symlink or not a
+    /// directory, or a path that exists and is neither a regular file nor (for `file: false`) a
+    /// directory.
+    static func unwritable(_ path: String, host: RootHost, file: Bool) -> String? {
+        var dir = ""
+        let parts = path.split(separator: "/")
+        for part in parts.dropLast() {
+            dir += "/" + part
+            guard let st = (try? host.metadata(dir, follow: false)) ?? nil else { return nil }  // created by apply
+            if st.type == .symlink { return "\(dir) is a symlink (harden never writes through one)" }
+            if st.type != .directory { return "\(dir) is not a directory" }
+        }
+        guard let st = (try? host.metadata(path, follow: false)) ?? nil else { return nil }
+        switch st.type {
+        case .regular: return nil
+        case .directory: return file ? "is a directory" : nil
+        case .symlink: return "is a symlink (harden never writes through one)"
+        case .other: return "is not a regular file (a FIFO, socket or device)"
+        }
     }
 
     /// A full audit disk must not halt a Kubernetes node: warn on the auditd.conf the plan leaves.
