@@ -10,7 +10,7 @@ BENCH_DEPS = $(BUILD_DEPS) python3 time
 BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
 BENCH_ROOTS ?= debian12 /var/cache/harden-e2e/debian12-root.tar
 
-.PHONY: deps test-deps build release demo test e2e e2e-root fuzz fuzz-replay bench bench-load crash-sweep clean
+.PHONY: deps test-deps build release demo test e2e e2e-root fuzz fuzz-replay hostile bench bench-load crash-sweep clean
 
 deps:
 	@scripts/ensure-packages $(BUILD_DEPS)
@@ -57,6 +57,11 @@ fuzz: deps
 fuzz-replay: deps
 	Tests/fuzz/build-and-run build
 	Tests/fuzz/build-and-run replay
+
+# The hostile-input corpus against the built binary, without SwiftPM (HostileCorpusTests runs
+# the same cases under `make test`).
+hostile: build
+	python3 Tests/Fixtures/hostile/run.py --harden $(HARDEN)
 
 # 2,000 rules across 20 files: median time and peak RSS of `harden validate`.
 bench-load: release

@@ -12,6 +12,11 @@
 // - a document the decoder refuses comes with at least one error diagnostic; every
 //   diagnostic renders.
 import YAMLSyntax
+//
+// Findings (ids for FUZZ_ALLOW; each has an input in regressions/):
+// - yaml-line-breaks-not-lf: libyaml also ends a line at a lone CR and at NEL/LS/PS, so a
+//   diagnostic in such a file names a line harden's SourceFile (LF lines) does not have and
+//   shows an empty source line under it.
 
 #if canImport(Glibc)
 import Glibc
