@@ -63,14 +63,17 @@ enum Manifest {
             var names = [CChar](repeating: 0, count: 4096)
             let n = harden_llistxattr(full, &names, UInt(names.count))
             if n > 0 {
+                // by name: the order a file system lists attributes in is not part of the file
+                var attrs: [String] = []
                 var start = 0
                 for i in 0..<n where names[i] == 0 {
                     let name = String(decoding: names[start..<i].map { UInt8(bitPattern: $0) }, as: UTF8.self)
                     start = i + 1
                     var value = [UInt8](repeating: 0, count: 4096)
                     let len = harden_lgetxattr(full, name, &value, UInt(value.count))
-                    line += " xattr:\(name)=\(len >= 0 ? value[0..<len].map { String($0, radix: 16) }.joined() : "?")"
+                    attrs.append(" xattr:\(name)=\(len >= 0 ? value[0..<len].map { String($0, radix: 16) }.joined() : "?")")
                 }
+                line += attrs.sorted().joined()
             }
             if times { line += " mtime=\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) inode=\(st.st_ino)" }
             out[rel.isEmpty ? "/" : rel] = line

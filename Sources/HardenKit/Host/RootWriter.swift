@@ -139,7 +139,7 @@ extension RootHost {
             close(fd)
             throw ioError(path, "write", inject)
         }
-        for (k, v) in xattrs {
+        for (k, v) in xattrs.sorted(by: { $0.key < $1.key }) {
             // security.selinux and the like; failures on filesystems without xattrs are not fatal
             _ = v.withUnsafeBytes { harden_fsetxattr(fd, k, $0.baseAddress, UInt($0.count)) }
         }

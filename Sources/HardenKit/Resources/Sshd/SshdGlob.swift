@@ -6,7 +6,8 @@
 /// - Results are sorted by byte order of the full path (sshd runs in the C locale).
 /// - A pattern without magic characters yields the path when it exists, else nothing.
 /// - Only regular files (after resolving symlinks) are returned: a matched directory would be
-///   read by sshd as an empty config anyway.
+///   read by sshd as an empty config anyway. A matched FIFO or device (sshd would block on it or
+///   read it forever) and a matched dangling symlink (sshd exits) are errors naming the path.
 public enum SshdGlob {
     /// Whether `component` holds an unescaped glob metacharacter.
     public static func hasMagic(_ component: String) -> Bool {
@@ -25,7 +26,9 @@ public enum SshdGlob {
         let components = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if !components.contains(where: hasMagic) {
             let path = "/" + components.map(unescape).joined(separator: "/")
-            return try host.fileType(path) == .regular ? [path] : []
+            let type = try host.fileType(path)
+            if type == .other { throw .notRegularFile(path) }
+            return type == .regular ? [path] : []
         }
         var candidates = [""]
         for component in components {
@@ -54,8 +57,13 @@ public enum SshdGlob {
             if candidates.isEmpty { return [] }
         }
         var result: [String] = []
-        for path in candidates where try host.fileType(path) == .regular {
-            result.append(path)
+        for path in candidates {
+            switch try host.fileType(path) {
+            case .regular?: result.append(path)
+            case .other?: throw .notRegularFile(path)
+            case nil: throw .notFound(path)  // listed, but a symlink leading nowhere
+            case .directory?, .symlink?: continue
+            }
         }
         return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
