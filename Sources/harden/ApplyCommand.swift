@@ -115,10 +115,7 @@ extension ApplyCommand {
                 return nil
             }
         }
-        let sets = source.sets.compactMap { s -> (name: String, value: String)? in
-            guard let eq = s.firstIndex(of: "=") else { return nil }
-            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
-        }
+        let sets = parseSets(source.sets)
         let set = ProfileSet.load(
             source.entries,
             options: LoadOptions(profilePaths: source.profilePaths, shippedDirs: ShippedProfiles.directories, sets: sets))

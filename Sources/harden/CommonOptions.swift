@@ -29,12 +29,7 @@ struct CommonOptions: ParsableArguments {
         if root.isEmpty { throw ValidationError("--root must not be empty") }
     }
 
-    var parsedSets: [(name: String, value: String)] {
-        sets.map { s in
-            let eq = s.firstIndex(of: "=")!
-            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
-        }
-    }
+    var parsedSets: [(name: String, value: String)] { parseSets(sets) }
 
     var loadOptions: LoadOptions {
         LoadOptions(profilePaths: profilePaths, shippedDirs: ShippedProfiles.directories, sets: parsedSets)
@@ -93,5 +88,13 @@ enum ShippedProfiles {
         dirs.append(checkout)
         var seen = Set<String>()
         return dirs.filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
+    }
+}
+
+/// `NAME=VALUE` strings (already validated to hold a `=` after a name) as pairs; others dropped.
+func parseSets(_ sets: [String]) -> [(name: String, value: String)] {
+    sets.compactMap { s in
+        guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { return nil }
+        return (String(s[..<eq]), String(s[s.index(after: eq)...]))
     }
 }

@@ -31,10 +31,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let out = Output(noColor: noColor)
-        let parsedSets = sets.map { s -> (name: String, value: String) in
-            let eq = s.firstIndex(of: "=")!
-            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
-        }
+        let parsedSets = parseSets(sets)
         let options = LoadOptions(profilePaths: profilePaths, shippedDirs: ShippedProfiles.directories, sets: parsedSets)
         var seen = Set<String>()
         var errors = 0

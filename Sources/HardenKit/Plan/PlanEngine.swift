@@ -248,9 +248,5 @@ struct AuditctlRuntime: AuditRuntime {
 
 /// Runtime sysctl values from the live kernel (`/proc/sys`), only used when the root is `/`.
 struct ProcSysRuntime: SysctlRuntime {
-    func read(_ key: String) -> String? {
-        let path = "/proc/sys/" + SysctlKey.procPath(key)
-        guard let bytes = try? FileBytes.read(path, limit: 1 << 20) else { return nil }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func read(_ key: String) -> String? { Runtime.readSysctl(key) }
 }
