@@ -7,8 +7,8 @@ BUILD_DEPS = libyaml-dev pkg-config
 TEST_DEPS = $(BUILD_DEPS) python3 python3-yaml openssh-server openssh-client auditd
 BENCH_DEPS = $(BUILD_DEPS) python3 time
 
-BENCH_PROFILE ?= Tests/Fixtures/profiles/bench-debian12.yaml
-BENCH_ROOTS ?= debian12 /var/cache/harden-e2e/debian12-root.tar
+BENCH_PROFILE ?= profiles/cis-debian12-l2.yaml
+BENCH_ROOTS ?= /var/cache/harden-e2e/debian12-root.tar debian12
 
 .PHONY: deps test-deps build release demo test e2e e2e-root fuzz fuzz-replay hostile bench bench-load crash-sweep clean
 
@@ -68,7 +68,8 @@ bench-load: release
 	@scripts/ensure-packages $(BENCH_DEPS)
 	python3 scripts/bench-load.py $(RELEASE_HARDEN)
 
-# plan, check, apply, rollback on the Debian 12 fixture root (and the real root when cached).
+# plan, check, apply, rollback with the shipped cis-debian12-l2 profile on the real Debian 12 root
+# (built by e2e-root), then on the fixture root; one table each. BENCH_PROFILE / BENCH_ROOTS override.
 bench: release e2e-root
 	@scripts/ensure-packages $(BENCH_DEPS) openssh-server
 	python3 scripts/bench.py $(RELEASE_HARDEN) $(BENCH_PROFILE) $(BENCH_ROOTS)

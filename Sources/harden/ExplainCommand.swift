@@ -4,7 +4,7 @@ import HardenKit
 
 /// `harden explain RULE --profile P`: everything known about one rule.
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one rule: where it comes from, what it sets, its skip state.")
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show one rule: where it comes from, what it sets, its skip state.")
 
     @Argument(help: "The rule id.")
     var rule: String

@@ -4,7 +4,7 @@ import HardenKit
 
 /// `harden graph --profile P`: the desired-state graph in topological order.
 struct Graph: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the desired-state graph (text or Graphviz dot).")
+    static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print the desired-state graph (text or Graphviz dot).")
 
     enum GraphFormat: String, ExpressibleByArgument, CaseIterable { case text, dot }
 

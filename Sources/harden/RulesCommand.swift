@@ -4,7 +4,7 @@ import HardenKit
 
 /// `harden rules --profile P`: the resolved rules with refs, severity and skip state.
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the resolved rules of a profile set.")
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the resolved rules of a profile set.")
 
     @OptionGroup var common: CommonOptions
 

@@ -5,7 +5,7 @@ import HardenKit
 /// `harden validate FILE...`: every diagnostic of each profile file (with its extends).
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check profile files and report every problem with file:line:col.")
+        commandName: "validate", abstract: "Check profile files and report every problem with file:line:col.")
 
     @Argument(help: "Profile files to check (each with what it extends).")
     var files: [String]

@@ -109,16 +109,16 @@ final class PamFileTests: XCTestCase {
         XCTAssertEqual(PamAssert.text(g.render()), "a")
     }
 
-    func testReplacingArgsKeepsSeparatorsAndComment() {
+    func testReplacingArgsKeepsSeparatorsAndComment() throws {
         let l = PamLine(raw: Array("password    requisite     pam_pwquality.so try_first_pass  local_users_only retry=3 # c\n".utf8))
         XCTAssertEqual(
-            PamAssert.text(l.replacingArgs(["try_first_pass", "local_users_only", "retry=5", "minlen=14"]).raw),
+            PamAssert.text(try l.replacingArgs(["try_first_pass", "local_users_only", "retry=5", "minlen=14"]).raw),
             "password    requisite     pam_pwquality.so try_first_pass  local_users_only retry=5 minlen=14 # c\n")
-        XCTAssertEqual(PamAssert.text(l.replacingArgs([]).raw), "password    requisite     pam_pwquality.so # c\n")
+        XCTAssertEqual(PamAssert.text(try l.replacingArgs([]).raw), "password    requisite     pam_pwquality.so # c\n")
         let bare = PamLine(raw: Array("auth\trequired\tpam_x.so\n".utf8))
-        XCTAssertEqual(PamAssert.text(bare.replacingArgs(["a"]).raw), "auth\trequired\tpam_x.so a\n")
+        XCTAssertEqual(PamAssert.text(try bare.replacingArgs(["a"]).raw), "auth\trequired\tpam_x.so a\n")
         let continued = PamLine(raw: Array("  auth required pam_x.so a \\\n b\n".utf8))
-        XCTAssertEqual(PamAssert.text(continued.replacingArgs(["a", "c"]).raw), "  auth required pam_x.so a c\n")
+        XCTAssertEqual(PamAssert.text(try continued.replacingArgs(["a", "c"]).raw), "  auth required pam_x.so a c\n")
     }
 
     func testControlRewriting() {

@@ -60,7 +60,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
 
     /// Components of a path, ignoring empty ones and `.`.
     static func components(_ path: String) -> [String] {
-        path.split(separator: "/").map(String.init).filter { $0 != "." }
+        path.splitBytes(UInt8(ascii: "/")).filter { $0 != "." }
     }
 
     /// Where `path` leads inside the root: an open descriptor of its parent directory and the

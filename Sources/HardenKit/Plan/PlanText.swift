@@ -16,7 +16,7 @@ public struct PlanText {
             case .file:
                 let what = c.before == nil ? "create" : c.after == nil ? "remove" : "edit"
                 out += "\(symbol) \(c.path) (\(what))  \(rules)\n"
-                for line in LineDiff.unified(c.before, c.after, path: c.path).split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                for line in LineDiff.unified(c.before, c.after, path: c.path).splitBytes(UInt8(ascii: "\n"), keepEmpty: true).dropLast() {
                     if line.hasPrefix("+") && !line.hasPrefix("+++") {
                         out += "    " + paint(String(line), "32") + "\n"
                     } else if line.hasPrefix("-") && !line.hasPrefix("---") {

@@ -4,6 +4,7 @@ extension String {
     func containsBytes(_ needle: String) -> Bool {
         let n = Array(needle.utf8)
         guard let first = n.first else { return true }
+        if n.count == 1 { return utf8.contains(first) }
         var it = Array(utf8)
         if it.count < n.count { return false }
         return it.withUnsafeMutableBufferPointer { h in
@@ -19,6 +20,24 @@ extension String {
             }
             return false
         }
+    }
+
+    /// The parts between occurrences of the ASCII byte `separator`, split on the UTF-8 bytes
+    /// (the way C programs and the kernel split), without Character segmentation. Empty parts
+    /// are left out unless `keepEmpty`.
+    func splitBytes(_ separator: UInt8, keepEmpty: Bool = false) -> [String] {
+        utf8.split(separator: separator, omittingEmptySubsequences: !keepEmpty).map {
+            String(decoding: $0, as: UTF8.self)
+        }
+    }
+
+    /// `contains` of a string: a byte search, so that no call in this module goes through
+    /// Foundation's `StringProtocol.contains` (an NSString `range(of:)` on Linux, which costs a
+    /// first-use initialisation of about 15 million instructions and a bridge per call). Same
+    /// answers as Foundation's for the configuration text harden reads, which compares bytes
+    /// the way the C programs reading it do; an empty needle is not contained (as Foundation).
+    func contains(_ other: String) -> Bool {
+        other.isEmpty ? false : containsBytes(other)
     }
 
     /// Only spaces and tabs (or empty).

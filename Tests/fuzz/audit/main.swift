@@ -10,15 +10,17 @@
 // - after each edit harden makes (comment a line out, append a rule), re-parsing the rendered
 //   bytes gives the same lines, a commented-out line is a comment, the appended rule reads back.
 //
-// Findings (ids for FUZZ_ALLOW; each has an input in regressions/):
-// - audit-canonical-key-without-syscall: `canonicalText` drops `-S all`, so
-//   `-a always,exit -F arch=b32 -S all -F key=32bit-abi` (audit's own 21-no32bit.rules) becomes
+// Findings (ids for FUZZ_ALLOW; each has an input in regressions/, which now replays clean):
+// - audit-canonical-key-without-syscall (fixed): `canonicalText` dropped `-S all`, so
+//   `-a always,exit -F arch=b32 -S all -F key=32bit-abi` (audit's own 21-no32bit.rules) became
 //   `-a always,exit -F arch=b32 -k 32bit-abi`, which auditctl (and AuditRule.parse) refuse:
-//   "-k needs a watch or syscall given before it". canonicalText is only a graph key today.
-// - audit-canonical-watch-path-operator: a watch whose path holds an operator (`-w /etc/x!=1`,
-//   valid for auditctl, which takes -w paths literally) gets the canonical text
+//   "-k needs a watch or syscall given before it". `-S all` is now written whenever a key has no
+//   path, dir, perm, exe or fstype to follow.
+// - audit-canonical-watch-path-operator (fixed): a watch whose path holds an operator
+//   (`-w /etc/x!=1`, valid for auditctl, which takes -w paths literally) got the canonical text
 //   `-F path=/etc/x!=1`, which auditctl and AuditRule.parse read as field `path=/etc/x`,
-//   operator `!=`: "field 'path=/etc/x' is unknown".
+//   operator `!=`. Such a watch (and `-w //`, whose path `path=` refuses) now keeps the
+//   `-w P -p perm` form.
 
 // AuditFieldParser uses String.range(of:) from Foundation, which another HardenKit file imports.
 import Foundation
@@ -59,7 +61,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     require(AuditRulesFile(bytes: bytes) == file, "parse is not deterministic")
     _ = file.isOwned
     let entries = file.entries(machine: machine)
-    for (i, entry) in entries.enumerated() {
+    for entry in entries {
         if case .rule(let r) = entry {
             let canon = r.canonicalText
             _ = r.control?.value
@@ -69,9 +71,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 require(again == r, "canonical text \(canon.debugDescription) of \(r.text.debugDescription) parses to a different rule")
                 require(again.canonicalText == canon, "canonical text not stable: \(canon.debugDescription) -> \(again.canonicalText.debugDescription)")
             case .failure(let p):
-                require(false, "canonical text \(canon.debugDescription) of \(r.text.debugDescription) is refused: \(p)",
-                        known: p.message.hasPrefix("-k needs") ? "audit-canonical-key-without-syscall"
-                            : p.message.contains("field 'path=") ? "audit-canonical-watch-path-operator" : nil)
+                require(false, "canonical text \(canon.debugDescription) of \(r.text.debugDescription) is refused: \(p)")
             }
         }
     }

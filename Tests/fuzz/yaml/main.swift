@@ -14,9 +14,10 @@
 import YAMLSyntax
 //
 // Findings (ids for FUZZ_ALLOW; each has an input in regressions/):
-// - yaml-line-breaks-not-lf: libyaml also ends a line at a lone CR and at NEL/LS/PS, so a
-//   diagnostic in such a file names a line harden's SourceFile (LF lines) does not have and
-//   shows an empty source line under it.
+// - yaml-line-breaks-not-lf (fixed): libyaml also ends a line at a lone CR and at NEL/LS/PS, so a
+//   diagnostic in such a file named a line harden's SourceFile (LF lines) did not have and
+//   showed an empty source line under it. SourceFile now counts lines as libyaml does, and so
+//   does this harness (`yamlLineCount`).
 
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +47,29 @@ func sampleIndices(_ count: Int, _ bytes: [UInt8]) -> [Int] {
 let path = "fuzz.yaml"
 
 /// libyaml also breaks lines at a lone CR and at NEL/LS/PS; harden numbers lines by LF.
+/// Lines as libyaml counts them (and harden's SourceFile since the fix): LF, CR LF, a lone CR,
+/// NEL, LS and PS each end a line.
+func yamlLineCount(_ b: [UInt8]) -> Int {
+    var n = 1
+    var i = 0
+    while i < b.count {
+        if b[i] == 0x0A {
+            n += 1
+        } else if b[i] == 0x0D {
+            n += 1
+            if i + 1 < b.count && b[i + 1] == 0x0A { i += 1 }
+        } else if b[i] == 0xC2 && i + 1 < b.count && b[i + 1] == 0x85 {
+            n += 1
+            i += 1
+        } else if b[i] == 0xE2 && i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
+            n += 1
+            i += 2
+        }
+        i += 1
+    }
+    return n
+}
+
 func otherLineBreaks(_ b: [UInt8]) -> Bool {
     for i in b.indices {
         if b[i] == 0x0D && (i + 1 == b.count || b[i + 1] != 0x0A) { return true }
@@ -72,7 +96,7 @@ func checkPlace(_ d: Diagnostic, _ lines: Int) {
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
     input = bytes
-    let lines = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+    let lines = yamlLineCount(bytes)
     let root: Node
     do {
         root = try YAMLLoader.load(bytes: bytes, path: path)

@@ -28,10 +28,9 @@ enum AuditFieldParser {
     static let fileTypes: Set<String> = ["file", "dir", "socket", "link", "character", "block", "fifo"]
 
     /// Every field name auditctl knows (`loginuid` is an alias of `auid`; `key` is handled apart).
-    static var known: Set<String> {
+    static let known: Set<String> =
         uidFields.union(gidFields).union(argFields).union(stringFields).union(numberFields)
-            .union(["exit", "arch", "perm", "filetype", "msgtype", "fstype", "sessionid", "loginuid", "key"])
-    }
+        .union(["exit", "arch", "perm", "filetype", "msgtype", "fstype", "sessionid", "loginuid", "key"])
 
     /// The canonical field, or why it is refused. `machine` is the host (for `arch=b64`).
     static func field(
@@ -154,12 +153,12 @@ enum AuditFieldParser {
     static func comparison(_ text: String, list: String) -> Result<AuditComparison, AuditRuleProblem> {
         let equal: Bool
         let parts: [Substring]
-        if let r = text.range(of: "!=") {
+        if let r = text.firstRange(of: "!=") {
             equal = false
             parts = [text[..<r.lowerBound], text[r.upperBound...]]
-        } else if let r = text.range(of: "=") {
+        } else if let i = text.firstIndex(of: "=") {
             equal = true
-            parts = [text[..<r.lowerBound], text[r.upperBound...]]
+            parts = [text[..<i], text[text.index(after: i)...]]
         } else {
             return .failure(AuditRuleProblem("-C \(text): needs field=field or field!=field"))
         }

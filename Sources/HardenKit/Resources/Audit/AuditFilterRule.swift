@@ -21,13 +21,25 @@ public struct AuditFilterRule: Sendable, Hashable {
         fields.first { $0.name == name && $0.op == .equal }?.value
     }
 
+    /// The fields after which auditctl takes a key (`-k`, `-F key=`), besides a syscall.
+    static let keyAnchors: Set<String> = ["path", "dir", "perm", "exe", "fstype"]
+
+    /// See `AuditRule.canonicalText`. `option` is `-a` or `-d`.
     func canonicalText(option: String, host: AuditMachine, machine: AuditMachine) -> String {
+        if let watch = watchText(option: option, host: host) { return watch }
         var parts = ["\(option) \(action),\(list)"]
         let arch = fields.filter { $0.name == "arch" }
         for f in arch { parts.append("-F " + f.text(host: host)) }
         switch syscalls {
         case .all:
-            break
+            // auditctl refuses a key before a syscall, watch, path, dir, perm, exe or fstype:
+            // `-S all` (what no -S means) carries a key that has none of them
+            // (`-a always,exit -F arch=b32 -S all -k 32bit-abi`). On lists other than exit and
+            // io_uring a syscall can only have been given before the list (`-S open -a
+            // always,user -k k`; the kernel ignores it there).
+            if !keys.isEmpty && !fields.contains(where: { Self.keyAnchors.contains($0.name) }) {
+                if list == "exit" || list == "io_uring" { parts.append("-S all") } else { parts.insert("-S all", at: 0) }
+            }
         case .numbers(let ns):
             let names = ns.map { AuditSyscalls.name($0, on: machine) ?? String($0) }.sorted()
             parts.append("-S " + names.joined(separator: ","))
@@ -35,6 +47,35 @@ public struct AuditFilterRule: Sendable, Hashable {
             parts.append("-S " + ns.sorted().joined(separator: ","))
         }
         for f in fields where f.name != "arch" { parts.append("-F " + f.text(host: host)) }
+        for c in comparisons { parts.append("-C " + c.text) }
+        for k in keys { parts.append("-k " + k) }
+        return parts.joined(separator: " ")
+    }
+
+    /// The `-w` spelling of a watch whose path `-F path=` cannot carry, else nil. auditctl (and
+    /// `AuditOperator.split`) cut `name<op>value` at the first `!=`, `>=`, `<=` or `&=` anywhere
+    /// in it, so `-F path=/etc/x!=1` is field `path=/etc/x` with operator `!=`; and a `path=`
+    /// ending in `/` (`-w //` keeps its `//`) is refused. `-w` takes its path literally: `-w P
+    /// -p perm`, then the other fields, comparisons and keys. (A watch resolved to `dir=`, see
+    /// `AuditRule.resolvingWatch`, has no auditctl spelling with such a path and stays `-F dir=`.)
+    private func watchText(option: String, host: AuditMachine) -> String? {
+        guard let p = fields.firstIndex(where: { $0.name == "path" && $0.op == .equal }),
+            case .text(let path) = fields[p].value
+        else { return nil }
+        let spelled = AuditOperator.split("path=" + path)
+        if let s = spelled, s.field == "path", s.op == .equal, s.value == path,
+            !(path.utf8.count > 1 && path.hasSuffix("/"))
+        {
+            return nil
+        }
+        // only what a watch can be: always,exit, every syscall, no arch= (refused after -w)
+        guard action == "always", list == "exit", syscalls == .all,
+            !fields.contains(where: { $0.name == "arch" || $0.name == "dir" }),
+            let m = fields.firstIndex(where: { $0.name == "perm" && $0.op == .equal }),
+            case .number(let mask) = fields[m].value, !AuditFieldParser.permText(mask).isEmpty
+        else { return nil }
+        var parts = ["\(option == "-d" ? "-W" : "-w") \(path) -p \(AuditFieldParser.permText(mask))"]
+        for (i, f) in fields.enumerated() where i != p && i != m { parts.append("-F " + f.text(host: host)) }
         for c in comparisons { parts.append("-C " + c.text) }
         for k in keys { parts.append("-k " + k) }
         return parts.joined(separator: " ")
@@ -64,10 +105,26 @@ public enum AuditOperator: String, Sendable, Hashable, CaseIterable {
 
     /// Splits `field<op>value` the way libaudit does: the first of `!=`, `>=`, `<=`, `&=`, `=`, `>`,
     /// `<`, `&` found anywhere in the text (in that order of preference) is the operator.
+    private static let splitOrder: [AuditOperator] = [
+        .notEqual, .greaterOrEqual, .lessOrEqual, .bitTest, .equal, .greater, .less, .bitMask,
+    ]
+
     static func split(_ pair: String) -> (field: String, op: AuditOperator, value: String)? {
-        for op in [AuditOperator.notEqual, .greaterOrEqual, .lessOrEqual, .bitTest, .equal, .greater, .less, .bitMask] {
-            if let r = pair.range(of: op.rawValue) {
-                return (String(pair[..<r.lowerBound]), op, String(pair[r.upperBound...]))
+        // byte search: the operators are ASCII, so a match never splits a UTF-8 sequence
+        let bytes = Array(pair.utf8)
+        func find(_ op: AuditOperator) -> Int? {
+            let o = Array(op.rawValue.utf8)
+            guard bytes.count >= o.count else { return nil }
+            for i in 0...(bytes.count - o.count) where bytes[i] == o[0] && (o.count == 1 || bytes[i + 1] == o[1]) {
+                return i
+            }
+            return nil
+        }
+        for op in Self.splitOrder {
+            if let i = find(op) {
+                let field = String(decoding: bytes[..<i], as: UTF8.self)
+                let value = String(decoding: bytes[(i + op.rawValue.utf8.count)...], as: UTF8.self)
+                return (field, op, value)
             }
         }
         return nil

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One audit rule or control line, parsed the way `auditctl -R` reads it, and compared by meaning.
 ///
 /// Two rules are equal (`==`) when the kernel would filter the same events with them (or, for
@@ -48,8 +50,24 @@ public struct AuditRule: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses one line (no terminator) as `auditctl -R` would on a host of machine `machine`.
     public static func parse(_ line: String, machine: AuditMachine = .x86_64) -> Result<AuditRule, AuditRuleProblem> {
-        AuditRuleParser.parse(line, host: machine)
+        let key = ParseKey(line: line, machine: machine)
+        if let known = parseCache.withLock({ $0[key] }) { return known }
+        let result = AuditRuleParser.parse(line, host: machine)
+        parseCache.withLock { cache in
+            if cache.count < Self.parseCacheLimit { cache[key] = result }
+        }
+        return result
     }
+
+    /// Parsing is pure, and one run reads the same rule text several times (conflict claims,
+    /// value checks, the planner's wanted list, the file editor): each result is kept, up to a
+    /// bound so a hostile rules file with millions of lines does not double its memory.
+    private struct ParseKey: Hashable, Sendable {
+        var line: String
+        var machine: AuditMachine
+    }
+    private static let parseCacheLimit = 4096
+    private static let parseCache = Mutex<[ParseKey: Result<AuditRule, AuditRuleProblem>]>([:])
 
     /// The filter rule, for `-a`/`-A`/`-w` lines.
     public var filter: AuditFilterRule? {
@@ -87,7 +105,11 @@ public struct AuditRule: Sendable, Equatable, CustomStringConvertible {
     /// One spelling per meaning: `-a action,list`, `-F arch=` first, `-S` names sorted and
     /// comma-joined, other fields sorted, `-C`, then `-k` keys in order; control lines as
     /// `-e 2`, `-b 8192`, ... Two rules are `==` exactly when their canonical texts are equal
-    /// (for rules parsed on the same host).
+    /// (for rules parsed on the same host). The text is a line auditctl loads as the same rule:
+    /// all syscalls are written `-S all` when a key has nothing else to follow (auditctl wants a
+    /// syscall, watch, path, dir, perm, exe or fstype before `-k`), and a watch on a path that
+    /// `-F path=` cannot carry (`/etc/x!=1`, `//`) keeps the `-w P -p perm` form. The one
+    /// exception: a watch resolved to `dir=` on such a path (no auditctl line gives it).
     public var canonicalText: String {
         switch body {
         case .add(let f): return f.canonicalText(option: "-a", host: host, machine: machine)

@@ -16,7 +16,7 @@ enum AuditRuleParser {
 
     /// Splits at spaces, as `audit_strsplit` does.
     static func arguments(_ line: String) -> [String] {
-        line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        line.splitBytes(UInt8(ascii: " "))
     }
 
     /// (option, argument) pairs in order, or the problem.

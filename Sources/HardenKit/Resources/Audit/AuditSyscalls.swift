@@ -93,11 +93,33 @@ public enum AuditSyscalls {
         return t
     }
 
+    /// `NUMBER NAME` lines of a generated table, read byte by byte (it runs for every rule
+    /// set with a syscall rule, on about 1,000 lines per machine); other lines are skipped.
     private static func pairs(_ text: String) -> [(Int, String)] {
-        text.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let n = Int(parts[0]) else { return nil }
-            return (n, String(parts[1]))
+        var out: [(Int, String)] = []
+        out.reserveCapacity(1024)
+        let b = Array(text.utf8)
+        let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n")
+        var i = 0
+        while i < b.count {
+            var n = 0, digits = 0
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39, digits < 9 {
+                n = n * 10 + Int(b[i] - 0x30)
+                digits += 1
+                i += 1
+            }
+            if digits > 0, i < b.count, b[i] == space {
+                let start = i + 1
+                var end = start
+                while end < b.count, b[end] != newline, b[end] != space { end += 1 }
+                if end > start, end == b.count || b[end] == newline {
+                    out.append((n, String(decoding: b[start..<end], as: UTF8.self)))
+                }
+                i = end
+            }
+            while i < b.count, b[i] != newline { i += 1 }
+            i += 1
         }
+        return out
     }
 }

@@ -66,13 +66,6 @@ public enum PamControl {
     }
 }
 
-/// A planning problem for one desired entry: it becomes an `.error` observation and nothing of
-/// that entry is applied.
-struct PamProblem: Error, Sendable, Equatable {
-    var message: String
-    init(_ message: String) { self.message = message }
-}
-
 /// Keeps `[value=N]` jumps landing on the same entry when a line is inserted into or removed
 /// from a stack.
 ///

@@ -78,7 +78,20 @@ final class PamDebianPlanner {
     }
 
     func stack(_ file: PamFile, _ type: String, _ tree: PamAuthUpdateTree) -> PamDebianStack? {
-        PamAuthUpdateDiff.compute(tree).flatMap { PamDebianStack(file: file, type: type, diff: $0) }
+        diff(of: tree).flatMap { PamDebianStack(file: file, type: type, diff: $0) }
+    }
+
+    /// `PamAuthUpdateDiff.compute(tree)`, remembered for the last few trees: every entry of a
+    /// plan asks for the diff of the live tree and of the working tree several times, and the
+    /// trees rarely change between the asks. Only for reading (`PamDebianStack` does not
+    /// change the diff; `PamAuthUpdate.run` computes its own, which it consumes).
+    private var diffMemo: [(tree: PamAuthUpdateTree, diff: PamAuthUpdateDiff?)] = []
+    private func diff(of tree: PamAuthUpdateTree) -> PamAuthUpdateDiff? {
+        if let hit = diffMemo.first(where: { $0.tree == tree }) { return hit.diff }
+        let d = PamAuthUpdateDiff.compute(tree)
+        diffMemo.append((tree, d))
+        if diffMemo.count > 4 { diffMemo.removeFirst() }
+        return d
     }
 
     /// Compliance of `d` on `file`; a package's block line matches arguments as a multiset
@@ -134,7 +147,7 @@ final class PamDebianPlanner {
                 guard try PamStackEditor.positionHolds(d.position, at: i, type: d.baseType, in: file).0 else {
                     throw PamProblem("line \(file.lineNumber(of: i)) comes from pam-auth-update profile '\(owner)' and cannot be moved \(d.position)")
                 }
-                file.replace(at: i, with: line.replacingArgs(d.args))
+                file.replace(at: i, with: try PamStackEditor.replacingArgs(file, i, d.args, "/etc/pam.d/" + d.service))
                 work.conf[type] = file.render()
                 work = try regenerate(work)
                 return
@@ -155,7 +168,8 @@ final class PamDebianPlanner {
         let ownedNow = PamStackEditor.candidates(d, file).filter { stack.owner(ofLine: $0) != nil }
         if d.editsArgs {
             for i in ownedNow {
-                file.replace(at: i, with: file.lines[i].replacingArgs(PamStackEditor.editedArgs(file.lines[i].args, d)))
+                let args = PamStackEditor.editedArgs(file.lines[i].args, d)
+                file.replace(at: i, with: try PamStackEditor.replacingArgs(file, i, args, "/etc/pam.d/" + d.service))
             }
             work.conf[type] = file.render()
             work = try regenerate(work)
@@ -177,7 +191,7 @@ final class PamDebianPlanner {
     /// Edits the live file outside the blocks; refused when pam-auth-update would rewrite the result.
     private func editInPlace(_ d: PamDesired, type: String) throws(PamProblem) {
         var file = PamFile(bytes: work.conf[type] ?? [])
-        _ = try PamStackEditor.apply(d, to: &file, guard: modules)
+        _ = try PamStackEditor.apply(d, to: &file, guard: modules, path: "/etc/pam.d/" + d.service)
         var next = work
         next.conf[type] = file.render()
         let regenerated = try regenerate(next)
@@ -191,7 +205,7 @@ final class PamDebianPlanner {
 
     /// A package profile may be disabled only when every line it writes is wanted absent.
     private func checkAllWantedAbsent(_ profile: String) throws(PamProblem) {
-        guard let diff = PamAuthUpdateDiff.compute(work) else { return }
+        guard let diff = diff(of: work) else { return }
         var kept: [String] = []
         for type in PamAuthUpdateTree.types {
             let file = PamFile(bytes: work.conf[type] ?? [])

@@ -44,20 +44,41 @@ public struct PamFile: Sendable, Equatable {
 
     // MARK: - Edits (callers fix jumps with `PamJumps` first)
 
+    /// True when the file ends inside a `\` continuation: the last entry's last line with
+    /// content ends in `\` (libpam reports an incomplete line). A line appended after it would be
+    /// read as more words of it, so `insert` ends the continuation first.
+    public var endsInsideContinuation: Bool { lines.last?.closingContinuation() != nil }
+
     /// Inserts `line` before entry `index` (`index == lines.count` appends). A last entry
-    /// without a terminator gets one first, so the new line starts on a line of its own.
+    /// without a terminator gets one first, so the new line starts on a line of its own; when
+    /// the file ends inside a `\` continuation, the continuation is ended first
+    /// (`PamLine.closingContinuation`: same words), so the new line is a rule of its own.
     mutating func insert(_ line: PamLine, at index: Int) {
         let term = terminator
-        if index == lines.count, let last = lines.last { lines[lines.count - 1] = last.terminated(with: term) }
-        lines.insert(line.terminated(with: term), at: index)
+        guard index == lines.count, let last = lines.last else {
+            lines.insert(line.terminated(with: term), at: index)
+            return
+        }
+        var tail = [last]
+        if let closed = last.closingContinuation() {
+            tail = closed.isEmpty ? [PamLine(raw: [])] : PamFile(bytes: closed).lines
+        }
+        tail[tail.count - 1] = tail[tail.count - 1].terminated(with: term)
+        lines.replaceSubrange((lines.count - 1)..., with: tail)
+        lines.append(line.terminated(with: term))
     }
 
     /// Removes entry `index`. When it was the last entry and had no terminator, the entry
-    /// before it loses its terminator too, so the file keeps "no final newline".
+    /// before it loses its terminator too, so the file keeps "no final newline" — unless that
+    /// would change the entry: a blank line would vanish from the file (while staying in the
+    /// model), and a line ending in `\` before its `\r\n` would start a continuation.
     mutating func remove(at index: Int) {
         let removed = lines.remove(at: index)
         if index == lines.count, removed.terminator.isEmpty, let last = lines.last, !last.terminator.isEmpty {
-            lines[lines.count - 1] = PamLine(raw: Array(last.raw.dropLast(last.terminator.count)))
+            let stripped = PamLine(raw: Array(last.raw.dropLast(last.terminator.count)))
+            if !stripped.raw.isEmpty && stripped.kind == last.kind && stripped.tokens.map(\.text) == last.tokens.map(\.text) {
+                lines[lines.count - 1] = stripped
+            }
         }
     }
 

@@ -132,13 +132,15 @@ public struct PamLine: Sendable, Equatable {
     /// The same rule with other arguments. The bytes before the first argument and after the
     /// last (trailing comment, terminator) are kept; an argument kept from the old list keeps
     /// the separator it had before it, new ones get one space. A rule continued over several
-    /// physical lines is written back as one line.
-    func replacingArgs(_ newArgs: [String]) -> PamLine {
+    /// physical lines is written back as one line. See `checked` for what is refused and for a
+    /// last word that ends in `\`.
+    func replacingArgs(_ newArgs: [String]) throws(PamProblem) -> PamLine {
+        let words = tokens.prefix(3).map(\.text) + newArgs
         if physicalLineCount > 1 {
             var head = tokens[0].text + " " + tokens[1].text + " " + tokens[2].text
             if !newArgs.isEmpty { head += " " + newArgs.joined(separator: " ") }
             let lead = raw.prefix { $0 == 0x20 || $0 == 0x09 }
-            return PamLine(raw: Array(lead) + Array(head.utf8) + terminator)
+            return try Self.checked(Array(lead) + Array(head.utf8) + terminator, words: words)
         }
         let old = Array(tokens.dropFirst(3))
         let start = newArgs.isEmpty ? tokens[2].range.upperBound : old.first?.range.lowerBound ?? tokens[2].range.upperBound
@@ -157,6 +159,74 @@ public struct PamLine: Sendable, Equatable {
             body += Array(arg.utf8)
             if let o = oldIndex { previousOld = o }
         }
-        return PamLine(raw: Array(raw[..<start]) + body + Array(raw[end...]))
+        return try Self.checked(Array(raw[..<start]) + body + Array(raw[end...]), words: words)
     }
+
+    /// The entry `raw`, written to be read by libpam as the rule `words`, checked: refused when
+    /// libpam would read other words. A word written `[...` without its `]` (module or
+    /// argument) runs to the end of the line in libpam, so no word can follow it on the line.
+    /// A last word that ends in `\` would make the line continue into the next entry: an empty
+    /// comment ` #` goes right after it, which ends the line for libpam (a `#` ends an entry).
+    static func checked(_ raw: [UInt8], words: [String]) throws(PamProblem) -> PamLine {
+        if let open = words.dropLast().first(where: { PamTokenizer.opensBracket($0) }) {
+            throw PamProblem(
+                "'\(open)' opens a '[' that no ']' closes: libpam reads the rest of the line as part of that word, so no word can follow it; close the bracket or remove the word"
+            )
+        }
+        var line = PamLine(raw: raw)
+        if line.tokens.map(\.text) != words, words.last?.hasSuffix("\\") == true,
+            let last = PamPhysical.lines(raw).last, let bs = PamPhysical.scan(raw, last)?.backslash
+        {
+            line = PamLine(raw: Array(raw[...bs]) + Array(" #".utf8) + Array(raw[(bs + 1)...]))
+        }
+        guard line.kind == .rule, line.tokens.map(\.text) == words else {
+            throw PamProblem(
+                "libpam would read the line as '\(line.text)' instead of '\(words.joined(separator: " "))'")
+        }
+        return line
+    }
+
+    /// The bytes of the entry with a `\` continuation that is still open at its end (the file
+    /// ends inside it, which libpam reports as an incomplete line) ended: the backslash of its
+    /// last line with content goes, with the blanks around it, and so on up the entry while that
+    /// leaves a line without content. Where the line would then end in a word's own `\`, the
+    /// backslash becomes an empty comment `#` instead (a `#` ends the line for libpam). The
+    /// words stay (the continuation only joined lines; an unclosed `[...` word may lose trailing
+    /// blanks); blank and comment lines after the new end become entries of their own. Nil when
+    /// the entry does not end inside a continuation. Linear in the size of the entry.
+    func closingContinuation() -> [UInt8]? {
+        var cuts: [(range: Range<Int>, with: [UInt8])] = []
+        for r in PamPhysical.lines(raw).reversed() {
+            guard let scan = PamPhysical.scan(raw, r) else { continue }
+            guard let bs = scan.backslash else { break }
+            var from = bs
+            while from > scan.contentStart && (raw[from - 1] == 0x20 || raw[from - 1] == 0x09) { from -= 1 }
+            var to = bs + 1
+            while to < r.upperBound && (raw[to] == 0x20 || raw[to] == 0x09) { to += 1 }
+            if from == scan.contentStart {
+                cuts.append((from..<to, []))  // no word left on the line: the one before ends the entry
+                continue
+            }
+            cuts.append(raw[from - 1] == UInt8(ascii: "\\") ? (bs..<to, [UInt8(ascii: "#")]) : (from..<to, []))
+            break
+        }
+        guard !cuts.isEmpty else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var at = 0
+        for cut in cuts.reversed() {
+            out += raw[at..<cut.range.lowerBound]
+            out += cut.with
+            at = cut.range.upperBound
+        }
+        out += raw[at...]
+        return out
+    }
+}
+
+/// A planning problem for one desired entry: it becomes an `.error` observation and nothing of
+/// that entry is applied.
+struct PamProblem: Error, Sendable, Equatable {
+    var message: String
+    init(_ message: String) { self.message = message }
 }

@@ -138,7 +138,7 @@ public enum PamPlanner {
                     obs.current = before.current
                     obs.source = before.line.map { "\(path):\($0)" }
                 }
-                let f = try PamStackEditor.apply(d, to: &file, guard: modules)
+                let f = try PamStackEditor.apply(d, to: &file, guard: modules, path: path)
                 obs.warnings += f.warnings
                 if !f.compliant {
                     obs.status = .pending

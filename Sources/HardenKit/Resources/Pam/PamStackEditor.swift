@@ -14,14 +14,17 @@ enum PamStackEditor {
         var warnings: [String] = []
     }
 
-    /// Applies `d` to `file`; on a throw `file` is left as it was.
-    static func apply(_ d: PamDesired, to file: inout PamFile, guard modules: PamModuleGuard) throws(PamProblem) -> Finding {
+    /// Applies `d` to `file`; on a throw `file` is left as it was. `path` (the file's) names
+    /// lines in problems and warnings (`path:line`; without it, `line N`).
+    static func apply(
+        _ d: PamDesired, to file: inout PamFile, guard modules: PamModuleGuard, path: String? = nil
+    ) throws(PamProblem) -> Finding {
         var work = file
         let finding: Finding
         if d.isLine && d.state == .present {
-            finding = try presentLine(d, &work, modules)
+            finding = try presentLine(d, &work, modules, path)
         } else if d.editsArgs {
-            finding = try editArgs(d, &work)
+            finding = try editArgs(d, &work, path)
         } else {
             finding = try removeLines(d, &work)
         }
@@ -50,11 +53,29 @@ enum PamStackEditor {
             && line.isSilent == d.type.hasPrefix("-")
     }
 
+    /// Where entry `i` starts: `path:line`, or `line N` without a path.
+    static func place(_ file: PamFile, _ i: Int, _ path: String?) -> String {
+        let n = file.lineNumber(of: i)
+        return path.map { "\($0):\(n)" } ?? "line \(n)"
+    }
+
+    /// Entry `i` with the arguments `args`, or the problem (named by the line's place) when no
+    /// line can carry them as libpam reads them (`PamLine.replacingArgs`).
+    static func replacingArgs(_ file: PamFile, _ i: Int, _ args: [String], _ path: String?) throws(PamProblem) -> PamLine {
+        do throws(PamProblem) {
+            return try file.lines[i].replacingArgs(args)
+        } catch {
+            throw PamProblem("\(place(file, i, path)): \(error.message)")
+        }
+    }
+
     static func finding(_ file: PamFile, _ i: Int?, compliant: Bool) -> Finding {
         Finding(compliant: compliant, current: i.map { file.lines[$0].text }, line: i.map { file.lineNumber(of: $0) })
     }
 
-    private static func presentLine(_ d: PamDesired, _ file: inout PamFile, _ modules: PamModuleGuard) throws(PamProblem) -> Finding {
+    private static func presentLine(
+        _ d: PamDesired, _ file: inout PamFile, _ modules: PamModuleGuard, _ path: String?
+    ) throws(PamProblem) -> Finding {
         let found = try pick(d, file)
         var result = finding(file, found, compliant: false)
         if let i = found {
@@ -66,7 +87,7 @@ enum PamStackEditor {
             }
             if let p = modules.problem(for: d.module) { throw p }
             if placed {
-                file.replace(at: i, with: rewrite(file.lines[i], to: d))
+                file.replace(at: i, with: try rewrite(file, i, to: d, path))
                 return result
             }
             try PamJumps.fixForRemove(&file, type: d.baseType, removing: i)
@@ -78,13 +99,28 @@ enum PamStackEditor {
         try PamJumps.fixForInsert(&file, type: d.baseType, before: at, retarget: retarget)
         let layout = PamLineLayout.near(at, type: d.baseType, in: file)
         let text = layout.render(type: d.type, control: d.control ?? "", module: d.module, args: d.args)
-        file.insert(PamLine(raw: Array(text.utf8)), at: at)
+        let line: PamLine
+        do throws(PamProblem) {
+            line = try PamLine.checked(Array(text.utf8), words: [d.type, d.control ?? "", d.module] + d.args)
+        } catch {
+            throw PamProblem("\(path.map { "\($0): " } ?? "")the new line '\(text)': \(error.message)")
+        }
+        if at == file.lines.count && file.endsInsideContinuation {
+            // libpam refuses such a file as a whole ("Incomplete read"): every login through the
+            // service fails. Ending the continuation would make the rules before it take effect
+            // (a broken-closed stack could become an open one), so that is left to a person.
+            throw PamProblem(
+                "\(place(file, file.lines.count - 1, path)): the file ends inside a line continued with '\\' (libpam refuses the whole file: incomplete line); end or remove the continuation first, harden does not append after it"
+            )
+        }
+        file.insert(line, at: at)
         return result
     }
 
-    /// The existing line rewritten to `d`'s type prefix, control and arguments.
-    static func rewrite(_ line: PamLine, to d: PamDesired) -> PamLine {
-        var l = line.args == d.args ? line : line.replacingArgs(d.args)
+    /// Entry `i` rewritten to `d`'s type prefix, control and arguments.
+    static func rewrite(_ file: PamFile, _ i: Int, to d: PamDesired, _ path: String?) throws(PamProblem) -> PamLine {
+        let line = file.lines[i]
+        var l = line.args == d.args ? line : try replacingArgs(file, i, d.args, path)
         if l.control != d.control { l = l.replacingToken(1, with: d.control ?? l.control) }
         if l.isSilent != d.type.hasPrefix("-") {
             let bare = l.isSilent ? String(l.typeText.dropFirst()) : l.typeText
@@ -162,7 +198,7 @@ enum PamStackEditor {
         return result
     }
 
-    private static func editArgs(_ d: PamDesired, _ file: inout PamFile) throws(PamProblem) -> Finding {
+    private static func editArgs(_ d: PamDesired, _ file: inout PamFile, _ path: String?) throws(PamProblem) -> Finding {
         let c = candidates(d, file)
         guard !c.isEmpty else {
             if d.setArgs.isEmpty && d.addArgs.isEmpty { return Finding(compliant: true, current: nil, line: nil) }
@@ -175,7 +211,7 @@ enum PamStackEditor {
             let new = editedArgs(old, d)
             if new != old {
                 result.compliant = false
-                file.replace(at: i, with: file.lines[i].replacingArgs(new))
+                file.replace(at: i, with: try replacingArgs(file, i, new, path))
             }
         }
         return result

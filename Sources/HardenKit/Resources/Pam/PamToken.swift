@@ -34,6 +34,20 @@ enum PamTokenizer {
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
 
+    /// True when `word` starts a `[...` word that no `]` (other than `\]`) closes: libpam reads
+    /// such a word to the end of the line, whatever follows it.
+    static func opensBracket(_ word: String) -> Bool {
+        let b = Array(word.utf8)
+        guard b.first == UInt8(ascii: "[") else { return false }
+        var i = 1
+        while i < b.count {
+            if b[i] == UInt8(ascii: "]") { return false }
+            if b[i] == UInt8(ascii: "\\") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "]") { i += 1 }
+            i += 1
+        }
+        return true
+    }
+
     /// Words of `content`; ranges are mapped back to raw byte offsets.
     static func tokens(_ content: Content) -> [PamToken] {
         let c = content.bytes

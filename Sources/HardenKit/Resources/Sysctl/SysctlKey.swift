@@ -18,15 +18,15 @@ public enum SysctlKey {
     /// The `/proc/sys`-relative path of a key written in either style:
     /// `net.ipv4.conf.eth0/100.rp_filter` → `net/ipv4/conf/eth0.100/rp_filter`.
     public static func procPath(_ raw: String) -> String {
-        let firstSeparator = raw.first { $0 == "." || $0 == "/" }
-        let path = firstSeparator == "." ? swapSeparators(raw) : raw
-        return path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        let firstSeparator = raw.utf8.first { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") }
+        let path = firstSeparator == UInt8(ascii: ".") ? swapSeparators(raw) : raw
+        return path.splitBytes(UInt8(ascii: "/")).joined(separator: "/")
     }
 
     /// True when the key contains a glob character (`*`, `?` or `[`), as systemd ≥ 249 and
     /// procps ≥ 4.0 define it (`string_is_glob`).
     public static func isGlob(_ key: String) -> Bool {
-        key.contains { $0 == "*" || $0 == "?" || $0 == "[" }
+        key.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
     }
 
     /// Whether the glob `pattern` (a key in either spelling) matches the concrete `key`.
@@ -42,7 +42,8 @@ public enum SysctlKey {
     }
 
     private static func swapSeparators(_ s: String) -> String {
-        String(s.map { $0 == "." ? "/" : $0 == "/" ? "." : $0 })
+        let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+        return String(decoding: s.utf8.map { $0 == dot ? slash : $0 == slash ? dot : $0 }, as: UTF8.self)
     }
 
     private static func match(
