@@ -42,10 +42,11 @@ struct CommonOptions: ParsableArguments {
         return set.hasErrors ? nil : set
     }
 
-    /// The target root, or a one-line error and exit 1.
-    func openRoot(_ out: Output) throws -> RootHost {
+    /// The target root, or a one-line error and exit 1. `readOnly` (plan, check) keeps walked
+    /// directories open for later lookups (`RootHost.cachesDirectories`).
+    func openRoot(_ out: Output, readOnly: Bool = false) throws -> RootHost {
         do {
-            return try RootHost(root: root)
+            return try RootHost(root: root, cachesDirectories: readOnly)
         } catch {
             out.error("error: --root \(root): \(error)")
             throw ExitCode(ExitCodes.error)

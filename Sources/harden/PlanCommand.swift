@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let output = Output(noColor: common.noColor)
         guard let set = common.loadSet(output) else { throw ExitCode(ExitCodes.error) }
-        let host = try common.openRoot(output)
+        let host = try common.openRoot(output, readOnly: true)
         var plan = PlanEngine(set: set).plan(root: common.root, host: host)
         plan.source = common.source(of: set)
         if let out {
@@ -56,7 +56,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let output = Output(noColor: common.noColor)
         guard let set = common.loadSet(output) else { throw ExitCode(ExitCodes.error) }
-        let host = try common.openRoot(output)
+        let host = try common.openRoot(output, readOnly: true)
         let engine = PlanEngine(set: set)
         let plan = engine.plan(root: common.root, host: host)
         let report = CheckReport(set: set, plan: plan, graph: engine.graph)

@@ -3,15 +3,18 @@ import XCTest
 @testable import HardenKit
 
 /// The real-filesystem reader never leaves --root, on the hostile fixture root.
-final class RootHostTests: XCTestCase {
+class RootHostTests: XCTestCase {
     static let hostileRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/roots/hostile").path
     let outsideDir = "/tmp/harden-hostile-outside"
 
     var host: RootHost!
+    /// Whether the host keeps walked directories open (`plan`/`check`); the subclass runs every
+    /// test again with it on.
+    class var caching: Bool { false }
 
     override func setUpWithError() throws {
-        host = try RootHost(root: Self.hostileRoot)
+        host = try RootHost(root: Self.hostileRoot, cachesDirectories: Self.caching)
         try FileManager.default.createDirectory(atPath: outsideDir, withIntermediateDirectories: true)
         try "OUTSIDE-SECRET\n".write(toFile: outsideDir + "/secret", atomically: false, encoding: .utf8)
     }
@@ -113,6 +116,55 @@ final class RootHostTests: XCTestCase {
         _ = try? rec.listDirectory("/etc")
         _ = try rec.fileType("/etc/b")
         XCTAssertEqual(rec.calls, [.read("/etc/a"), .list("/etc"), .type("/etc/b")])
+    }
+}
+
+/// The same confinement tests with directories kept open between lookups (`plan`, `check`),
+/// plus what the cache itself must hold to.
+final class RootHostCachingTests: RootHostTests {
+    override class var caching: Bool { true }
+
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    func testCachedLookupsAnswerLikeFreshWalksAndStayBounded() throws {
+        // more directories than the cache keeps, reached directly, through `..`, through an
+        // absolute and a relative symlink
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("roothost-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let count = RootHost.directoryCacheLimit + 44
+        for i in 0..<count {
+            try FileManager.default.createDirectory(atPath: tmp.path + "/d\(i)/sub", withIntermediateDirectories: true)
+            try "f\(i)\n".write(toFile: tmp.path + "/d\(i)/sub/f", atomically: false, encoding: .utf8)
+        }
+        try FileManager.default.createSymbolicLink(atPath: tmp.path + "/abs", withDestinationPath: "/d3/sub")
+        try FileManager.default.createSymbolicLink(atPath: tmp.path + "/d5/rel", withDestinationPath: "../../../d7")
+        let before = Self.openDescriptors()
+        do {
+            let cached = try RootHost(root: tmp.path, cachesDirectories: true)
+            let fresh = try RootHost(root: tmp.path)
+            for round in 0..<2 {
+                for i in 0..<count {
+                    let p = "/d\(i)/sub/f"
+                    XCTAssertEqual(try cached.readFile(p), try fresh.readFile(p), "round \(round) \(p)")
+                    XCTAssertEqual(try cached.metadata("/d\(i)/sub"), try fresh.metadata("/d\(i)/sub"))
+                    XCTAssertEqual(try cached.readFile("/d\(i)/../d\(i)/sub/f"), Array("f\(i)\n".utf8))
+                }
+                XCTAssertEqual(try cached.readFile("/abs/f"), Array("f3\n".utf8))
+                XCTAssertEqual(try cached.readFile("/d5/rel/sub/f"), Array("f7\n".utf8))
+                XCTAssertEqual(try cached.resolvedPath("/d5/rel/sub"), "/d7/sub")
+                XCTAssertNil(try cached.metadata("/d1/missing"))
+                XCTAssertThrowsError(try cached.readFile("/d1/sub/f/x")) {
+                    XCTAssertEqual($0 as? HostError, .notDirectory("/d1/sub/f/x"))
+                }
+                XCTAssertEqual(try cached.listDirectory("/d9").sorted(), ["sub"])
+                XCTAssertEqual(try cached.listDirectory("/").count, count + 1)
+            }
+            // the cache is bounded; lookups beyond it close what they open
+            XCTAssertLessThanOrEqual(Self.openDescriptors() - before, RootHost.directoryCacheLimit + 2)
+        }
+        XCTAssertEqual(Self.openDescriptors(), before, "every descriptor is closed with the host")
     }
 }
 

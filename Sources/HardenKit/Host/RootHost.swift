@@ -28,17 +28,31 @@ public final class RootHost: HostReader, @unchecked Sendable {
     public let maxFileSize: Int
     public let maxLinks = 40
     let rootFD: Int32
+    /// For read-only use (`plan`, `check`): every directory a lookup walks through stays open
+    /// (`O_PATH`) under its resolved path inside the root, so later lookups start from it
+    /// instead of walking from the root again (a plan looks up hundreds of paths under a few
+    /// directories). Off for a host that writes: the writer walks afresh for every step, so a
+    /// directory swapped between probe and write is seen. Either way every step of a walk is
+    /// an `O_NOFOLLOW` open below a directory that was inside the root.
+    public let cachesDirectories: Bool
+    private var directoryCache: [String: Int32] = [:]
+    /// At most this many directories are kept open (well under the usual 1,024 descriptors).
+    static let directoryCacheLimit = 256
 
     /// Open the root directory. Fails when it is not a directory.
-    public init(root: String, maxFileSize: Int = 64 << 20) throws(HostError) {
+    public init(root: String, maxFileSize: Int = 64 << 20, cachesDirectories: Bool = false) throws(HostError) {
         self.root = root
         self.maxFileSize = maxFileSize
+        self.cachesDirectories = cachesDirectories
         let fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw Self.error(errno, root) }
         rootFD = fd
     }
 
-    deinit { close(rootFD) }
+    deinit {
+        for fd in directoryCache.values { close(fd) }
+        close(rootFD)
+    }
 
     /// True when the root is the live system's `/`.
     public var isLiveRoot: Bool {
@@ -67,25 +81,61 @@ public final class RootHost: HostReader, @unchecked Sendable {
     /// final name (`""` for the root itself). Symlinks are followed inside the root, the final one
     /// only when `followLast`. The caller closes `parent`.
     func locate(_ path: String, followLast: Bool) throws(HostError) -> (parent: Int32, name: String) {
-        var dirs: [Int32] = [dup(rootFD)]
+        let w = try walk(path, followLast: followLast)
+        if w.owned { return (w.parent, w.name) }
+        let fd = fcntl(w.parent, F_DUPFD_CLOEXEC, 0)
+        if fd < 0 { throw Self.error(errno, path) }
+        return (fd, w.name)
+    }
+
+    /// A lookup's result: the parent directory (`owned`: the caller closes it; else it is the
+    /// root's or a cached descriptor, not to be closed), the final name, and its `lstat` when the
+    /// walk made one (nil: it does not exist, or the path is the root itself).
+    struct Walk {
+        var parent: Int32
+        var owned: Bool
+        var name: String
+        var stat: Glibc.stat?
+        func release() { if owned { close(parent) } }
+    }
+
+    /// `locate` without the duplicate descriptor, keeping the final `lstat`.
+    func walk(_ path: String, followLast: Bool) throws(HostError) -> Walk {
+        // the walk's directories; `owned` ones were opened by this walk and are closed by it,
+        // the root's and the cached ones are borrowed
+        var dirs: [(fd: Int32, owned: Bool)] = [(rootFD, false)]
+        var names: [String] = []  // the resolved path of dirs.last, for the cache
         var pending = Array(Self.components(path).reversed())
         var links = 0
-        func cleanup() { for d in dirs { close(d) } }
+        func cleanup() { for d in dirs where d.owned { close(d.fd) } }
+        func finish(_ name: String, _ st: Glibc.stat?) -> Walk {
+            let top = dirs.removeLast()
+            cleanup()
+            return Walk(parent: top.fd, owned: top.owned, name: name, stat: st)
+        }
         while let comp = pending.popLast() {
             if comp == ".." {
-                if dirs.count > 1 { close(dirs.removeLast()) }
+                if dirs.count > 1 {
+                    let d = dirs.removeLast()
+                    if d.owned { close(d.fd) }
+                    names.removeLast()
+                }
                 continue
             }
-            let dir = dirs[dirs.count - 1]
+            let dir = dirs[dirs.count - 1].fd
             let isLast = pending.isEmpty
+            let key = cachesDirectories && !isLast ? (names + [comp]).joined(separator: "/") : ""
+            if !key.isEmpty, let cached = directoryCache[key] {
+                dirs.append((cached, false))
+                names.append(comp)
+                continue
+            }
             var st = Glibc.stat()
             if fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) != 0 {
                 let e = errno
                 if e == ENOENT && isLast {
                     // a missing final name is fine: the caller decides (read → not found, write → create)
-                    let parent = dirs.removeLast()
-                    cleanup()
-                    return (parent, comp)
+                    return finish(comp, nil)
                 }
                 cleanup()
                 throw Self.error(e, path)
@@ -106,17 +156,14 @@ public final class RootHost: HostReader, @unchecked Sendable {
                 let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 if target.hasPrefix("/") {
                     // an absolute link means "from the root": re-root it
-                    for d in dirs.dropFirst() { close(d) }
+                    for d in dirs.dropFirst() where d.owned { close(d.fd) }
                     dirs = [dirs[0]]
+                    names = []
                 }
                 pending.append(contentsOf: Self.components(target).reversed())
                 continue
             }
-            if isLast {
-                let parent = dirs.removeLast()
-                cleanup()
-                return (parent, comp)
-            }
+            if isLast { return finish(comp, st) }
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
                 cleanup()
                 throw .notDirectory(path)
@@ -127,31 +174,32 @@ public final class RootHost: HostReader, @unchecked Sendable {
                 cleanup()
                 throw Self.error(e, path)
             }
-            dirs.append(next)
+            if !key.isEmpty && directoryCache.count < Self.directoryCacheLimit {
+                directoryCache[key] = next
+                dirs.append((next, false))
+            } else {
+                dirs.append((next, true))
+            }
+            names.append(comp)
         }
         // the path was the root itself (or `..` chains that end there)
-        let parent = dirs.removeLast()
-        cleanup()
-        return (parent, "")
+        return finish("", nil)
     }
 
     /// `lstat` (or `stat` when `follow`) of `path` inside the root; nil when it does not exist.
     public func metadata(_ path: String, follow: Bool = true) throws(HostError) -> FileStat? {
-        let parent: Int32
-        let name: String
+        let w: Walk
         do {
-            (parent, name) = try locate(path, followLast: follow)
+            w = try walk(path, followLast: follow)
         } catch {
             if case .notFound = error { return nil }
             throw error
         }
-        defer { close(parent) }
+        defer { w.release() }
+        if let st = w.stat { return Self.fileStat(st) }
+        if !w.name.isEmpty { return nil }  // the walk found no such name
         var st = Glibc.stat()
-        let r = name.isEmpty ? fstat(parent, &st) : fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW)
-        if r != 0 {
-            if errno == ENOENT { return nil }
-            throw Self.error(errno, path)
-        }
+        if fstat(w.parent, &st) != 0 { throw Self.error(errno, path) }
         return Self.fileStat(st)
     }
 
@@ -174,11 +222,11 @@ public final class RootHost: HostReader, @unchecked Sendable {
     }
 
     public func readFile(_ path: String) throws(HostError) -> [UInt8] {
-        let (parent, name) = try locate(path, followLast: true)
-        defer { close(parent) }
+        let w = try walk(path, followLast: true)
+        defer { w.release() }
+        let (parent, name) = (w.parent, w.name)
         if name.isEmpty { throw .notRegularFile(path) }
-        var st = Glibc.stat()
-        if fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { throw Self.error(errno, path) }
+        guard let st = w.stat else { throw .notFound(path) }
         // never open FIFOs or devices: opening one can block or have side effects
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notRegularFile(path) }
         let fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
@@ -204,12 +252,13 @@ public final class RootHost: HostReader, @unchecked Sendable {
     }
 
     public func listDirectory(_ path: String) throws(HostError) -> [String] {
-        let (parent, name) = try locate(path, followLast: true)
+        let w = try walk(path, followLast: true)
+        let (parent, name) = (w.parent, w.name)
         let fd = name.isEmpty
             ? openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             : openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         let e = errno
-        close(parent)
+        w.release()
         if fd < 0 { throw e == ELOOP ? .notDirectory(path) : Self.error(e, path) }
         guard let d = fdopendir(fd) else {
             close(fd)
@@ -228,10 +277,11 @@ public final class RootHost: HostReader, @unchecked Sendable {
 
     /// The target of the symlink at `path` (not followed), or nil when it is not a symlink.
     public func readLink(_ path: String) throws(HostError) -> String? {
-        let (parent, name) = try locate(path, followLast: false)
-        defer { close(parent) }
+        let w = try walk(path, followLast: false)
+        defer { w.release() }
+        if let st = w.stat, (st.st_mode & S_IFMT) != S_IFLNK { return nil }
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlinkat(parent, name, &buf, Int(PATH_MAX))
+        let n = readlinkat(w.parent, w.name, &buf, Int(PATH_MAX))
         if n < 0 { return nil }
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
