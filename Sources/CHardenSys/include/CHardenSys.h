@@ -12,4 +12,6 @@ long harden_llistxattr_at(int dirfd, const char *name, char *list, unsigned long
 /* Path-based, not following symlinks (tests' manifests). */
 long harden_llistxattr(const char *path, char *list, unsigned long size);
 long harden_lgetxattr(const char *path, const char *name, void *value, unsigned long size);
+/* syncfs(2): flush the whole file system holding fd (one call after many metadata changes). */
+int harden_syncfs(int fd);
 #endif

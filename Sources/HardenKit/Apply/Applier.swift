@@ -61,7 +61,26 @@ public final class Applier {
     func steps(for plan: Plan) throws(HostError) -> [(StepAction, [String])] {
         var out: [(StepAction, [String])] = []
         var planned = Set<String>()
+        // owner/mode changes of existing paths by one rule, in a row, become one meta-batch
+        // step (one journal record and one sync for 10,000 files instead of one per file)
+        var run: [MetadataTarget] = []
+        var runResources: [String] = []
+        func flush() {
+            if run.count == 1, let t = run.first {
+                out.append((.meta(path: t.path, uid: t.uid, gid: t.gid, mode: t.mode, create: nil), runResources))
+            } else if run.count > 1 {
+                out.append((.metaBatch(run), runResources))
+            }
+            run = []
+        }
         for c in plan.changes {
+            if c.kind == .metadata, let m = c.metadata, m.create == nil {
+                if !run.isEmpty && runResources != c.resources { flush() }
+                runResources = c.resources
+                run.append(MetadataTarget(path: m.path, uid: m.uidAfter, gid: m.gidAfter, mode: m.modeAfter))
+                continue
+            }
+            flush()
             if (c.kind == .file && c.before == nil && c.beforeSHA == nil) || (c.kind == .metadata && c.metadata?.create != nil) {
                 out += try parentSteps(c.path, planned: &planned)
             }
@@ -88,6 +107,7 @@ public final class Applier {
                 if live { out.append((.reload(unit: c.path), c.resources)) }
             }
         }
+        flush()
         return out
     }
 
@@ -101,17 +121,13 @@ public final class Applier {
             throw ApplyFailure("nothing was changed: \(error)")
         }
         if actions.isEmpty { return .noChanges }
-        let files = Set(actions.compactMap { a -> String? in
-            switch a.0 {
-            case .sysctl, .reload: return nil
-            default: return a.0.path
-            }
-        }).count
+        let files = Set(actions.flatMap { $0.0.paths }).count
+        let changes = actions.reduce(0) { $0 + $1.0.changeCount }
         let tx: Transaction
         do {
             tx = try journalForWriting().begin(
                 kind: .apply, profiles: plan.profiles, root: plan.root, undoes: nil, plan: planJSON,
-                changes: actions.count, files: files)
+                changes: changes, files: files)
         } catch {
             throw ApplyFailure("nothing was changed: cannot start a transaction: \(error)")
         }
@@ -139,18 +155,23 @@ public final class Applier {
             let undone = undoAll(tx)
             throw ApplyFailure("cannot commit the transaction: \(error); \(undone)")
         }
-        return .applied(id: tx.id, changes: actions.count, files: files)
+        return .applied(id: tx.id, changes: changes, files: files)
     }
 
     /// Restore every begun step of `tx` in reverse (no drift check) and mark it rolled back.
     /// Returns a one-line account.
     @discardableResult
     func undoAll(_ tx: Transaction) -> String {
-        let begun = tx.steps().filter { $0.phase == .begin }
+        let begun: [StepRecord]
+        do {
+            begun = try tx.steps().filter { $0.phase == .begin }
+        } catch {
+            return "ROLLBACK INCOMPLETE for transaction \(tx.id) (left open): cannot read its step log: \(error)"
+        }
         var failures: [String] = []
         var reloads: [String] = []
         for rec in begun.reversed() {
-            host.removeTemporaries(for: rec.path)  // a write killed before its rename
+            if rec.op != .metaBatch { host.removeTemporaries(for: rec.path) }  // a write killed before its rename
             do {
                 guard let step = try StepExecutor.undo(rec, from: tx, host: host) else { continue }
                 if case .reload(let u) = step {
@@ -176,6 +197,12 @@ public final class Applier {
         guard let journal else { return [] }
         for meta in journal.list() where meta.state == .open {
             guard let tx = try? journal.open(meta.id) else { continue }
+            // a log that cannot be read leaves nothing to undo by: refuse, change nothing
+            do {
+                _ = try tx.steps()
+            } catch {
+                throw ApplyFailure("cannot recover open transaction \(meta.id): \(error); nothing was changed")
+            }
             progress("recovering open transaction \(meta.id)")
             let result = undoAll(tx)
             if result.hasPrefix("ROLLBACK INCOMPLETE") { throw ApplyFailure(result) }
@@ -201,7 +228,12 @@ public final class Applier {
         guard target.state == .committed else { throw ApplyFailure("\(target.id) is \(target.state.rawValue), not committed") }
         let source: Transaction
         do { source = try journal.open(target.id) } catch { throw ApplyFailure("cannot open \(target.id): \(error)") }
-        let begun = source.steps().filter { $0.phase == .begin }
+        let begun: [StepRecord]
+        do {
+            begun = try source.steps().filter { $0.phase == .begin }
+        } catch {
+            throw ApplyFailure("cannot roll back \(target.id): \(error); nothing was changed")
+        }
         if !force {
             let drift = begun.compactMap { StepExecutor.drifted($0, host: host) }
             if !drift.isEmpty {
@@ -230,7 +262,7 @@ public final class Applier {
         do {
             tx = try journal.begin(
                 kind: .rollback, profiles: target.profiles, root: target.root, undoes: target.id,
-                plan: Array("{}".utf8), changes: steps.count, files: target.files)
+                plan: Array("{}".utf8), changes: steps.reduce(0) { $0 + $1.changeCount }, files: target.files)
         } catch {
             throw ApplyFailure("nothing was changed: cannot start a transaction: \(error)")
         }

@@ -157,4 +157,63 @@ final class OverlayHost: MetadataReader, @unchecked Sendable {
             type: .regular, mode: Applier.newFileMode(path), uid: 0, gid: 0, size: bytes.count, inode: 0, device: 0,
             mtimeNanos: 0)
     }
+
+    /// The base's walk with the pending edits laid over it, as the one-path-at-a-time walk over
+    /// this overlay's `metadata` and `listDirectory` would see it: removed files left out,
+    /// edited ones with their new size, new files (in a directory the walk lists) in their
+    /// place among their siblings.
+    func walk(
+        _ start: String, prune: (String) -> Bool, limit: Int, listed: (String, [String]) -> Void
+    ) throws(HostError) -> [WalkEntry] {
+        if edits[start] != nil || !(base is MetadataReader) {
+            // the start itself is edited (or no fast walk below): the general way
+            return try walkByPath(start, prune: prune, limit: limit, listed: listed)
+        }
+        let prefix = start == "/" ? "/" : start + "/"
+        let below = edits.keys.filter { $0.hasPrefix(prefix) }
+        var entries = try (base as! MetadataReader).walk(start, prune: prune, limit: limit) { dir, names in
+            var all = Set(names)
+            let dirPrefix = dir == "/" ? "/" : dir + "/"
+            for p in below where p.hasPrefix(dirPrefix) && !p.dropFirst(dirPrefix.count).contains("/") {
+                let name = String(p.dropFirst(dirPrefix.count))
+                if edits[p]! == nil { all.remove(name) } else { all.insert(name) }
+            }
+            listed(dir, all.sorted())
+        }
+        if below.isEmpty { return entries }
+        var index: [String: Int] = [:]
+        for (i, e) in entries.enumerated() { index[e.path] = i }
+        var removed = Set<String>()
+        var added: [String] = []
+        for p in below {
+            if let i = index[p] {
+                if let st = try metadata(p, follow: false) { entries[i].stat = st } else { removed.insert(p) }
+            } else if edits[p]! != nil {
+                added.append(p)
+            }
+        }
+        if !removed.isEmpty { entries.removeAll { removed.contains($0.path) } }
+        for p in added.sorted() {
+            let slash = p.lastIndex(of: "/")!
+            let dir = slash == p.startIndex ? "/" : String(p[..<slash])
+            let name = String(p[p.index(after: slash)...])
+            // only into a directory the walk lists (the overlay's listDirectory adds names to
+            // existing directories only), and not where an exclude prunes it
+            guard let d = entries.firstIndex(where: { $0.path == dir }), entries[d].stat.type == .directory,
+                !prune(p), let st = try metadata(p, follow: false)
+            else { continue }
+            // after the directory, its entries sorting before `name` and their subtrees
+            let childPrefix = dir == "/" ? "/" : dir + "/"
+            var at = d + 1
+            while at < entries.count, entries[at].path.hasPrefix(childPrefix) {
+                let rest = entries[at].path.dropFirst(childPrefix.count)
+                let sibling = rest.firstIndex(of: "/").map { String(rest[..<$0]) } ?? String(rest)
+                if sibling > name { break }
+                at += 1
+            }
+            entries.insert(WalkEntry(path: p, stat: st), at: at)
+        }
+        if entries.count > limit { throw Self.tooManyEntries(start, limit) }
+        return entries
+    }
 }

@@ -51,20 +51,37 @@ final class StepExecutor {
             rec.runtimeAfter = value
         case .reload:
             break
+        case .metaBatch(let targets):
+            // every path's original state in the one record, written before any is changed
+            let before = try host.metadataSnapshots(targets.map(\.path))
+            var entries: [MetaBatchEntry] = []
+            entries.reserveCapacity(targets.count)
+            for (t, b) in zip(targets, before) {
+                guard b.exists, let type = b.type else { throw .notFound(t.path) }
+                entries.append(
+                    MetaBatchEntry(
+                        path: t.path, type: "\(type)", uid: b.uid, gid: b.gid, mode: b.mode,
+                        xattrs: b.xattrs.isEmpty ? nil : b.xattrs.mapValues { Data($0).base64EncodedString() },
+                        newUID: t.uid, newGID: t.gid, newMode: t.mode))
+            }
+            rec.batch = entries
         }
         try tx.append(rec)
-        if let fault, fault.step == n, fault.kind == .die {
+        let isBatch = action.op == .metaBatch
+        if let fault, fault.step == n, fault.kind == .die || (fault.kind == .diemid && !isBatch) {
             kill(getpid(), SIGKILL)  // test-only: die like kill -9, no cleanup
         }
         let inject: Int32? = fault?.step == n && fault?.kind == .enospc ? ENOSPC : nil
+        let halfway: (() -> Void)? =
+            fault?.step == n && fault?.kind == .diemid ? { kill(getpid(), SIGKILL) } : nil  // test-only
         progress("[\(n)/\(total)] \(action.summary)")
-        try perform(action, inject: inject)
+        try perform(action, inject: inject, halfway: halfway)
         var done = StepRecord(step: n, phase: .done, op: action.op, path: action.path)
         if case .write(_, let bytes, _, _, _, _, _) = action { done.shaAfter = RootHost.sha(bytes) }
         try tx.append(done)
     }
 
-    func perform(_ action: StepAction, inject: Int32?) throws(HostError) {
+    func perform(_ action: StepAction, inject: Int32?, halfway: (() -> Void)? = nil) throws(HostError) {
         switch action {
         case .write(let path, let bytes, let uid, let gid, let mode, let xattrs, let expect):
             try host.replaceFile(path, bytes: bytes, uid: uid, gid: gid, mode: mode, xattrs: xattrs, expect: expect, inject: inject)
@@ -93,6 +110,8 @@ final class StepExecutor {
             try Runtime.writeSysctl(key, value)
         case .reload(let unit):
             try Runtime.reload(unit)
+        case .metaBatch(let targets):
+            try host.setMetadataBatch(targets, inject: inject, halfway: halfway)
         }
     }
 
@@ -105,6 +124,8 @@ final class StepExecutor {
             return Runtime.readSysctl(rec.path) == before ? nil : .sysctl(key: rec.path, value: before)
         case .reload:
             return .reload(unit: rec.path)
+        case .metaBatch:
+            return try undoBatch(rec, host: host)
         case .write, .remove, .meta:
             let now = try host.snapshot(rec.path)
             guard rec.existed == true else {
@@ -128,16 +149,62 @@ final class StepExecutor {
             let bytes = try tx.backup(backup)
             let xattrs = (rec.xattrs ?? [:]).compactMapValues { Data(base64Encoded: $0).map { Array($0) } }
             if now.exists, now.sha256 == RootHost.sha(bytes), now.xattrs == xattrs {
-                if now.uid == uid && now.gid == gid && now.mode == mode { return nil }
-                return .meta(path: rec.path, uid: uid, gid: gid, mode: mode, create: nil)
+                let ownerDiffers = now.uid != uid || now.gid != gid
+                if !ownerDiffers && now.mode == mode { return nil }
+                // a chown drops a file capability: only chown when the owner differs, and then
+                // rewrite with the attributes (set after the chown) when it has one to keep
+                if !ownerDiffers || xattrs["security.capability"] == nil {
+                    return .meta(
+                        path: rec.path, uid: ownerDiffers ? uid : nil, gid: ownerDiffers ? gid : nil, mode: mode,
+                        create: nil)
+                }
             }
             return .write(path: rec.path, bytes: bytes, uid: uid, gid: gid, mode: mode, xattrs: xattrs, expect: now.exists ? now.sha256 : nil)
         }
     }
 
+    /// The paths of a meta-batch record that differ from what they were before it, with the
+    /// owner, group and mode (and extended attributes, which a chown may drop) to put back.
+    /// A chown is only repeated where the owner or group differs: every chown clears setuid and
+    /// setgid bits and file capabilities, so those are then restored after it.
+    static func undoBatch(_ rec: StepRecord, host: RootHost) throws(HostError) -> StepAction? {
+        guard let batch = rec.batch, !batch.isEmpty else { return nil }
+        let now = try host.metadataSnapshots(batch.map(\.path))
+        var targets: [MetadataTarget] = []
+        for (e, n) in zip(batch, now) {
+            let xattrs = (e.xattrs ?? [:]).compactMapValues { Data(base64Encoded: $0).map { Array($0) } }
+            let xattrsDiffer = xattrs.contains { n.xattrs[$0.key] != $0.value }
+            let ownerDiffers = !n.exists || n.uid != e.uid || n.gid != e.gid
+            if n.exists && !ownerDiffers && n.mode == e.mode && !xattrsDiffer { continue }
+            targets.append(
+                MetadataTarget(
+                    path: e.path, uid: ownerDiffers ? e.uid : nil, gid: ownerDiffers ? e.gid : nil, mode: e.mode,
+                    xattrs: (ownerDiffers || xattrsDiffer) && !xattrs.isEmpty ? xattrs : nil))
+        }
+        return targets.isEmpty ? nil : .metaBatch(targets)
+    }
+
     /// Drift: the path is no longer what step `rec` left (used by `rollback` without --force).
     static func drifted(_ rec: StepRecord, host: RootHost) -> String? {
         switch rec.op {
+        case .metaBatch:
+            guard let batch = rec.batch, !batch.isEmpty else { return nil }
+            let now: [FileSnapshot]
+            do { now = try host.metadataSnapshots(batch.map(\.path)) } catch { return "\(error)" }
+            var drift: [String] = []
+            for (e, n) in zip(batch, now) {
+                if !n.exists {
+                    drift.append("\(e.path): missing since the transaction")
+                } else if let u = e.newUID, n.uid != u {
+                    drift.append("\(e.path): owner changed since the transaction")
+                } else if let g = e.newGID, n.gid != g {
+                    drift.append("\(e.path): group changed since the transaction")
+                } else if let m = e.newMode, n.mode != m {
+                    drift.append("\(e.path): mode changed since the transaction")
+                }
+            }
+            if drift.isEmpty { return nil }
+            return drift.prefix(3).joined(separator: "; ") + (drift.count > 3 ? "; and \(drift.count - 3) more paths" : "")
         case .write:
             guard let now = try? host.snapshot(rec.path) else { return "\(rec.path): unreadable" }
             return now.sha256 == rec.shaAfter ? nil : "\(rec.path): content changed since the transaction"

@@ -44,9 +44,22 @@ public protocol HostReader: AnyObject, Sendable {
     func listDirectory(_ path: String) throws(HostError) -> [String]
     /// The type of `path` after resolving symlinks inside the root, or nil when it does not exist.
     func fileType(_ path: String) throws(HostError) -> HostFileType?
+    /// `fileType` of each `dir + "/" + name`, in the order given: one call for a whole listing
+    /// (the real root answers it from one open descriptor of `dir` instead of resolving every
+    /// path from the root again).
+    func fileTypes(in dir: String, names: [String]) throws(HostError) -> [HostFileType?]
 }
 
 extension HostReader {
+    /// One `fileType` per name (readers without a faster way).
+    public func fileTypes(in dir: String, names: [String]) throws(HostError) -> [HostFileType?] {
+        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        var out: [HostFileType?] = []
+        out.reserveCapacity(names.count)
+        for name in names { out.append(try fileType(base + "/" + name)) }
+        return out
+    }
+
     /// Bytes of the file, or nil when it does not exist.
     public func readIfPresent(_ path: String) throws(HostError) -> [UInt8]? {
         do {

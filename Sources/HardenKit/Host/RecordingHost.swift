@@ -30,4 +30,11 @@ public final class RecordingHost: HostReader, @unchecked Sendable {
         lock.withLock { log.append(.type(path)) }
         return try inner.fileType(path)
     }
+
+    /// Recorded as one `type` call per path, like the default.
+    public func fileTypes(in dir: String, names: [String]) throws(HostError) -> [HostFileType?] {
+        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        lock.withLock { for name in names { log.append(.type(base + "/" + name)) } }
+        return try inner.fileTypes(in: dir, names: names)
+    }
 }

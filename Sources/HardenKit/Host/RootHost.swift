@@ -81,7 +81,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     /// final name (`""` for the root itself). Symlinks are followed inside the root, the final one
     /// only when `followLast`. The caller closes `parent`.
     func locate(_ path: String, followLast: Bool) throws(HostError) -> (parent: Int32, name: String) {
-        let w = try walk(path, followLast: followLast)
+        let w = try lookup(path, followLast: followLast)
         if w.owned { return (w.parent, w.name) }
         let fd = fcntl(w.parent, F_DUPFD_CLOEXEC, 0)
         if fd < 0 { throw Self.error(errno, path) }
@@ -91,7 +91,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     /// A lookup's result: the parent directory (`owned`: the caller closes it; else it is the
     /// root's or a cached descriptor, not to be closed), the final name, and its `lstat` when the
     /// walk made one (nil: it does not exist, or the path is the root itself).
-    struct Walk {
+    struct Lookup {
         var parent: Int32
         var owned: Bool
         var name: String
@@ -100,7 +100,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     }
 
     /// `locate` without the duplicate descriptor, keeping the final `lstat`.
-    func walk(_ path: String, followLast: Bool) throws(HostError) -> Walk {
+    func lookup(_ path: String, followLast: Bool) throws(HostError) -> Lookup {
         // the walk's directories; `owned` ones were opened by this walk and are closed by it,
         // the root's and the cached ones are borrowed
         var dirs: [(fd: Int32, owned: Bool)] = [(rootFD, false)]
@@ -108,10 +108,10 @@ public final class RootHost: HostReader, @unchecked Sendable {
         var pending = Array(Self.components(path).reversed())
         var links = 0
         func cleanup() { for d in dirs where d.owned { close(d.fd) } }
-        func finish(_ name: String, _ st: Glibc.stat?) -> Walk {
+        func finish(_ name: String, _ st: Glibc.stat?) -> Lookup {
             let top = dirs.removeLast()
             cleanup()
-            return Walk(parent: top.fd, owned: top.owned, name: name, stat: st)
+            return Lookup(parent: top.fd, owned: top.owned, name: name, stat: st)
         }
         while let comp = pending.popLast() {
             if comp == ".." {
@@ -188,9 +188,9 @@ public final class RootHost: HostReader, @unchecked Sendable {
 
     /// `lstat` (or `stat` when `follow`) of `path` inside the root; nil when it does not exist.
     public func metadata(_ path: String, follow: Bool = true) throws(HostError) -> FileStat? {
-        let w: Walk
+        let w: Lookup
         do {
-            w = try walk(path, followLast: follow)
+            w = try lookup(path, followLast: follow)
         } catch {
             if case .notFound = error { return nil }
             throw error
@@ -222,7 +222,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     }
 
     public func readFile(_ path: String) throws(HostError) -> [UInt8] {
-        let w = try walk(path, followLast: true)
+        let w = try lookup(path, followLast: true)
         defer { w.release() }
         let (parent, name) = (w.parent, w.name)
         if name.isEmpty { throw .notRegularFile(path) }
@@ -252,7 +252,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
     }
 
     public func listDirectory(_ path: String) throws(HostError) -> [String] {
-        let w = try walk(path, followLast: true)
+        let w = try lookup(path, followLast: true)
         let (parent, name) = (w.parent, w.name)
         let fd = name.isEmpty
             ? openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -277,7 +277,7 @@ public final class RootHost: HostReader, @unchecked Sendable {
 
     /// The target of the symlink at `path` (not followed), or nil when it is not a symlink.
     public func readLink(_ path: String) throws(HostError) -> String? {
-        let w = try walk(path, followLast: false)
+        let w = try lookup(path, followLast: false)
         defer { w.release() }
         if let st = w.stat, (st.st_mode & S_IFMT) != S_IFLNK { return nil }
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -26,15 +26,19 @@ public struct FileSnapshot: Sendable, Equatable {
 extension RootHost {
     /// Hex SHA-256 of `b`.
     public static func sha(_ b: [UInt8]) -> String {
-        let digest = SHA256.hash(data: b)
-        let hex: [Character] = Array("0123456789abcdef")
-        var s = ""
-        s.reserveCapacity(64)
+        hex(SHA256.hash(data: b))
+    }
+
+    /// Lowercase hex of a digest's bytes.
+    static func hex<D: Sequence<UInt8>>(_ digest: D) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
         for byte in digest {
-            s.append(hex[Int(byte >> 4)])
-            s.append(hex[Int(byte & 15)])
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
         }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func ioError(_ path: String, _ what: String, _ e: Int32) -> HostError {
@@ -139,11 +143,17 @@ extension RootHost {
             close(fd)
             throw ioError(path, "write", inject)
         }
+        if fchown(fd, uid, gid) != 0 {
+            let e = errno
+            close(fd)
+            throw ioError(path, "set owner/mode", e)
+        }
+        // after the chown, which drops a file capability (security.capability) set before it
         for (k, v) in xattrs.sorted(by: { $0.key < $1.key }) {
             // security.selinux and the like; failures on filesystems without xattrs are not fatal
             _ = v.withUnsafeBytes { harden_fsetxattr(fd, k, $0.baseAddress, UInt($0.count)) }
         }
-        if fchown(fd, uid, gid) != 0 || fchmod(fd, mode_t(mode)) != 0 || fsync(fd) != 0 {
+        if fchmod(fd, mode_t(mode)) != 0 || fsync(fd) != 0 {
             let e = errno
             close(fd)
             throw ioError(path, "set owner/mode", e)

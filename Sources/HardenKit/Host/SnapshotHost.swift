@@ -30,13 +30,18 @@ public final class SnapshotHost: HostReader, @unchecked Sendable {
     public func listDirectory(_ path: String) throws(HostError) -> [String] {
         do {
             let names = try inner.listDirectory(path)
-            let digest = Self.sha256(Array(names.sorted().joined(separator: "\n").utf8))
-            lock.withLock { listings["dir:" + path] = digest }
+            recordListing(path, names)
             return names
         } catch {
             if case .notFound = error { lock.withLock { listings["dir:" + path] = "absent" } }
             throw error
         }
+    }
+
+    /// Remember the names of a directory read (for `digests`).
+    func recordListing(_ path: String, _ names: [String]) {
+        let digest = Self.sha256(Array(names.sorted().joined(separator: "\n").utf8))
+        lock.withLock { listings["dir:" + path] = digest }
     }
 
     /// SHA-256 of the sorted names of a directory inside `host`, or `absent`.
@@ -45,6 +50,9 @@ public final class SnapshotHost: HostReader, @unchecked Sendable {
         return sha256(Array(names.sorted().joined(separator: "\n").utf8))
     }
     public func fileType(_ path: String) throws(HostError) -> HostFileType? { try inner.fileType(path) }
+    public func fileTypes(in dir: String, names: [String]) throws(HostError) -> [HostFileType?] {
+        try inner.fileTypes(in: dir, names: names)
+    }
 
     /// Every path read so far → hex SHA-256 of its bytes, or `absent` when it did not exist
     /// (other errors are left out: the plan reports them).

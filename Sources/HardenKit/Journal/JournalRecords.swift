@@ -30,6 +30,9 @@ public struct StepRecord: Codable, Sendable, Equatable {
         case remove
         /// chown/chmod, or create an empty file or directory.
         case meta
+        /// chown/chmod of many paths at once (one rule's owner/mode changes): `batch` holds
+        /// every path's original owner, group, mode and extended attributes.
+        case metaBatch = "meta-batch"
         /// A runtime sysctl value through /proc/sys (live root only).
         case sysctl
         /// A service reload (live root only; nothing to undo but to reload again).
@@ -61,11 +64,42 @@ public struct StepRecord: Codable, Sendable, Equatable {
     public var runtimeAfter: String?
     /// Resource keys the step serves.
     public var resources: [String]?
+    /// meta-batch: each path before the step and what the step gives it.
+    public var batch: [MetaBatchEntry]?
 
     public init(step: Int, phase: Phase, op: Op, path: String) {
         self.step = step
         self.phase = phase
         self.op = op
         self.path = path
+    }
+}
+
+/// One path of a `meta-batch` step: what it was before (type, owner, group, mode, extended
+/// attributes in base64 when it has any) and the owner, group and mode the step gives it.
+public struct MetaBatchEntry: Codable, Sendable, Equatable {
+    public var path: String
+    public var type: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var mode: UInt32
+    public var xattrs: [String: String]?
+    public var newUID: UInt32?
+    public var newGID: UInt32?
+    public var newMode: UInt32?
+
+    public init(
+        path: String, type: String, uid: UInt32, gid: UInt32, mode: UInt32, xattrs: [String: String]?,
+        newUID: UInt32?, newGID: UInt32?, newMode: UInt32?
+    ) {
+        self.path = path
+        self.type = type
+        self.uid = uid
+        self.gid = gid
+        self.mode = mode
+        self.xattrs = xattrs
+        self.newUID = newUID
+        self.newGID = newGID
+        self.newMode = newMode
     }
 }

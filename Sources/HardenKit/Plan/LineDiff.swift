@@ -1,15 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Unified diff of two byte buffers by lines (Myers' O(ND) algorithm), for plan output.
+///
+/// Sized for hostile inputs: lines are found with `memchr` and compared with `memcmp`, and
+/// the search keeps, per edit distance d, only the 2d+3 diagonals it can use (O(D²) memory,
+/// not O(D·(N+M)): a few edits in a million-line file no longer copy the whole array per step).
 public enum LineDiff {
     /// Lines including their terminator, so a missing final newline shows up.
     static func lines(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
         var out: [ArraySlice<UInt8>] = []
         var start = 0
-        for (i, c) in b.enumerated() where c == 0x0A {
-            out.append(b[start...i])
-            start = i + 1
+        b.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            while start < buf.count {
+                guard let hit = memchr(base + start, 0x0A, buf.count - start) else { break }
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                out.append(b[start...i])
+                start = i + 1
+            }
         }
         if start < b.count { out.append(b[start...]) }
         return out
+    }
+
+    /// Byte equality of two lines.
+    static func same(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        if x.isEmpty { return true }
+        return x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in memcmp(px.baseAddress!, py.baseAddress!, px.count) == 0 }
+        }
     }
 
     enum Op: Equatable { case same(Int, Int), del(Int), ins(Int) }
@@ -21,9 +43,14 @@ public enum LineDiff {
         let maxD = n + m
         if maxD == 0 { return [] }
         var v = [Int](repeating: 0, count: 2 * maxD + 2)
+        // trace[d] holds v[lows[d]...] as it was before round d: the diagonals -d-1...d+1
         var trace: [[Int]] = []
+        var lows: [Int] = []
         outer: for d in 0...maxD {
-            trace.append(v)
+            let lo = max(0, maxD - d - 1)
+            let hi = min(v.count - 1, maxD + d + 1)
+            trace.append(Array(v[lo...hi]))
+            lows.append(lo)
             for k in stride(from: -d, through: d, by: 2) {
                 var x: Int
                 if k == -d || (k != d && v[maxD + k - 1] < v[maxD + k + 1]) {
@@ -32,7 +59,7 @@ public enum LineDiff {
                     x = v[maxD + k - 1] + 1
                 }
                 var y = x - k
-                while x < n && y < m && a[x] == b[y] {
+                while x < n && y < m && same(a[x], b[y]) {
                     x += 1
                     y += 1
                 }
@@ -44,10 +71,12 @@ public enum LineDiff {
         var x = n
         var y = m
         for d in stride(from: trace.count - 1, through: 0, by: -1) {
-            let v = trace[d]
+            let saved = trace[d]
+            let lo = lows[d]
+            func v(_ i: Int) -> Int { saved[i - lo] }
             let k = x - y
-            let prevK = (k == -d || (k != d && v[maxD + k - 1] < v[maxD + k + 1])) ? k + 1 : k - 1
-            let prevX = d == 0 ? 0 : v[maxD + prevK]
+            let prevK = (k == -d || (k != d && v(maxD + k - 1) < v(maxD + k + 1))) ? k + 1 : k - 1
+            let prevX = d == 0 ? 0 : v(maxD + prevK)
             let prevY = prevX - prevK
             while x > prevX && y > prevY {
                 ops.append(.same(x - 1, y - 1))

@@ -37,23 +37,26 @@ public struct PlanEngine {
         // what apply will refuse is an error now, not a promise: a write through a symlinked
         // directory, onto a FIFO or device, or a chmod of one
         var refused: [String] = []
+        let chain = DirectoryChain(host: host)  // thousands of metadata paths share directories
         for i in kinds.indices {
             kinds[i].edits.removeAll { e in
-                if let why = Self.unwritable(e.path, host: host, file: true) {
+                if let why = Self.unwritable(e.path, host: host, file: true, chain: chain) {
                     refused.append("\(e.path): \(why); nothing of \(e.keys.joined(separator: ", ")) is applied")
                     return true
                 }
                 return false
             }
             kinds[i].metadata.removeAll { m in
-                if let why = Self.unwritable(m.path, host: host, file: m.create == .file) {
+                if let why = Self.unwritable(m.path, host: host, file: m.create == .file, chain: chain) {
                     refused.append("\(m.path): \(why); nothing of \(m.key) is applied")
                     return true
                 }
                 return false
             }
         }
-        var plan = assemble(kinds, root: root, live: live, reads: snap.digests)
+        // the digests are taken once, below, after the last read (hashing every file read
+        // twice cost 6% of planning 30,000 sshd drop-ins)
+        var plan = assemble(kinds, root: root, live: live, reads: [:])
         plan.errors += refused
         plan.warnings += auditdConfWarnings(plan, inputs: inputs, host: snap)
         plan.reads = snap.digests
@@ -63,7 +66,20 @@ public struct PlanEngine {
     /// Why apply could not write `path` (nil: it can): a parent that is a symlink or not a
     /// directory, or a path that exists and is neither a regular file nor (for `file: false`) a
     /// directory.
-    static func unwritable(_ path: String, host: RootHost, file: Bool) -> String? {
+    static func unwritable(_ path: String, host: RootHost, file: Bool, chain: DirectoryChain? = nil) -> String? {
+        if let chain {
+            // the same answers, from the descriptors of the previous path's directories
+            switch chain.parent(of: path) {
+            case .missing: return nil  // created by apply
+            case .symlink(let dir): return "\(dir) is a symlink (harden never writes through one)"
+            case .notDirectory(let dir): return "\(dir) is not a directory"
+            case .directory(let fd, let name):
+                var st = stat()
+                guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+                return unwritable(type: RootHost.fileStat(st).type, file: file)
+            case .general: break
+            }
+        }
         var dir = ""
         let parts = path.split(separator: "/")
         for part in parts.dropLast() {
@@ -73,7 +89,11 @@ public struct PlanEngine {
             if st.type != .directory { return "\(dir) is not a directory" }
         }
         guard let st = (try? host.metadata(path, follow: false)) ?? nil else { return nil }
-        switch st.type {
+        return unwritable(type: st.type, file: file)
+    }
+
+    private static func unwritable(type: HostFileType, file: Bool) -> String? {
+        switch type {
         case .regular: return nil
         case .directory: return file ? "is a directory" : nil
         case .symlink: return "is a symlink (harden never writes through one)"

@@ -42,22 +42,14 @@ enum FileGlob {
     }
 
     /// `root` and everything below it (directories not followed through symlinks), at most
-    /// `limit` entries; excluded paths prune their subtree.
+    /// `limit` entries; excluded paths prune their subtree. The real root walks with directory
+    /// descriptors (`RootHost.walk`): linear in the number of entries at any depth.
     static func walk(_ root: String, exclude: [String], host: MetadataReader, limit: Int = 200_000) throws(HostError)
         -> [(path: String, stat: FileStat)]
     {
-        var out: [(String, FileStat)] = []
-        var stack = [root]
-        while let path = stack.popLast() {
-            if exclude.contains(where: { matches(path, $0) || path == $0 }) { continue }
-            guard let st = try host.metadata(path, follow: false) else { continue }
-            out.append((path, st))
-            if out.count > limit { throw .io(root, errno: E2BIG, message: "more than \(limit) entries below") }
-            if st.type == .directory {
-                let names = try host.listDirectory(path).sorted(by: >)
-                for n in names { stack.append((path == "/" ? "" : path) + "/" + n) }
-            }
-        }
-        return out
+        try host.walk(
+            root, prune: { path in exclude.contains(where: { matches(path, $0) || path == $0 }) }, limit: limit,
+            listed: { _, _ in }
+        ).map { ($0.path, $0.stat) }
     }
 }

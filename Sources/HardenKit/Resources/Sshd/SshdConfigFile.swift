@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A lossless model of one sshd_config file: a list of lines, each keeping its raw bytes.
 ///
 /// `SshdConfigFile(bytes:).render()` returns the input byte for byte, whatever it holds:
@@ -13,14 +17,15 @@ public struct SshdConfigFile: Sendable, Equatable {
         var lines: [SshdLine] = []
         lines.reserveCapacity(bytes.count / 24 + 1)
         var start = 0
-        var i = 0
         let count = bytes.count
-        while i < count {
-            if bytes[i] == 0x0A {
-                lines.append(SshdLine(raw: Array(bytes[start..<i]), hasNewline: true))
+        // newlines found with memchr: a per-byte loop is slow on 10 MB in a debug build
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            while start < count, let hit = memchr(base + start, 0x0A, count - start) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                lines.append(SshdLine(raw: Array(UnsafeBufferPointer(rebasing: b[start..<i])), hasNewline: true))
                 start = i + 1
             }
-            i += 1
         }
         if start < count {
             lines.append(SshdLine(raw: Array(bytes[start..<count]), hasNewline: false))

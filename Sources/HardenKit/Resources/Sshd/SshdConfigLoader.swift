@@ -52,7 +52,7 @@ public struct SshdConfigLoader: Sendable {
         throws(SshdLoadError) -> SshdConfigFile
     {
         if let cached = result.files[path] { return cached }
-        if !result.readPaths.contains(path) { result.readPaths.append(path) }
+        result.noteRead(path)
         let bytes: [UInt8]
         do {
             bytes = try host.readFile(path)

@@ -44,7 +44,7 @@ struct SshdDropIn: Sendable, Equatable {
                 return SshdDropIn(path: path, exists: true, position: existing.entries.lowerBound)
             }
             let position: Int
-            if let later = expansion.files.first(where: { path.utf8.lexicographicallyPrecedes($0.path.utf8) }) {
+            if let later = expansion.files.first(where: { SshdGlob.bytewiseLess(path, $0.path) }) {
                 position = later.entries.lowerBound
             } else {
                 position = expansion.entries.upperBound

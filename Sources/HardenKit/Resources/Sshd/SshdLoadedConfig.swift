@@ -127,13 +127,20 @@ public struct SshdLoadedConfig: Sendable {
     /// Include expansions in processing order.
     public var expansions: [SshdIncludeExpansion] = []
     /// Every path passed to `readFile`, first read first, without duplicates.
-    public var readPaths: [String] = []
+    public private(set) var readPaths: [String] = []
+    /// The same paths as a set: the duplicate check stays O(1) with thousands of drop-ins.
+    private var readPathSet: Set<String> = []
     /// Set when loading stopped: the effective configuration is then unknown.
     public var error: SshdLoadError?
 
     /// An empty result for `mainPath`.
     public init(mainPath: String) {
         self.mainPath = mainPath
+    }
+
+    /// Record that `path` is about to be read (once, in first-read order).
+    mutating func noteRead(_ path: String) {
+        if readPathSet.insert(path).inserted { readPaths.append(path) }
     }
 
     /// Global directive entries for a keyword (aliases folded), in processing order.

@@ -128,4 +128,12 @@ final class SshdOverlayHost: HostReader {
         if overrides[path] != nil { return .regular }
         return try base.fileType(path)
     }
+
+    func fileTypes(in dir: String, names: [String]) throws(HostError) -> [HostFileType?] {
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+        let kept = names.filter { overrides[prefix + $0] == nil }
+        if kept.count == names.count { return try base.fileTypes(in: dir, names: names) }
+        var found = try base.fileTypes(in: dir, names: kept).makeIterator()
+        return names.map { overrides[prefix + $0] != nil ? .regular : (found.next() ?? nil) }
+    }
 }

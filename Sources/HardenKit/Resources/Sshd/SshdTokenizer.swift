@@ -24,7 +24,10 @@ enum SshdTokenizer {
 
     /// True when the line holds nothing but blanks (as sshd sees it).
     static func isBlank(_ raw: [UInt8]) -> Bool {
-        raw.allSatisfy { isWhitespace($0) || $0 == formFeed }
+        raw.withUnsafeBufferPointer { b in
+            for c in b where !(c == space || c == tab || c == cr || c == lf || c == formFeed) { return false }
+            return true
+        }
     }
 
     /// The directive on the line, or nil for blank lines, comments and lines sshd ignores.
@@ -37,6 +40,9 @@ enum SshdTokenizer {
         while end > start + 1, isWhitespace(raw[end - 1]) || raw[end - 1] == formFeed { end -= 1 }
         if end == start + 1, isWhitespace(raw[start]) || raw[start] == formFeed { end = start }
         guard start < end else { return nil }
+        // A keyword starting with '#' makes the line a comment, whatever follows: answer
+        // before scanning (and copying) a 10 MB comment line as a would-be keyword.
+        if raw[start] == hash { return nil }
 
         guard var token = strdelim(raw, from: start, end: end) else { return nil }
         if token.bytes.isEmpty {  // "Ignore leading whitespace" (e.g. a line starting with '=')
@@ -84,8 +90,15 @@ enum SshdTokenizer {
 
     /// `strdelim_internal(s, split_equals = 1)` from misc.c, on indices instead of a C string.
     private static func strdelim(_ raw: [UInt8], from: Int, end: Int) -> Token? {
-        var pos = from
-        while pos < end, !isWhitespace(raw[pos]), raw[pos] != dquote, raw[pos] != equals { pos += 1 }
+        let pos = raw.withUnsafeBufferPointer { b in
+            var p = from
+            while p < end {
+                let c = b[p]
+                if c == space || c == tab || c == cr || c == lf || c == dquote || c == equals { break }
+                p += 1
+            }
+            return p
+        }
         if pos == end { return Token(bytes: Array(raw[from..<end]), range: from..<end, next: nil) }
         if raw[pos] == dquote {
             var close = pos + 1
@@ -109,6 +122,10 @@ enum SshdTokenizer {
 
     /// `argv_split(s, ..., terminate_on_comment = 1)` from misc.c, with byte ranges per token.
     private static func argvSplit(_ s: [UInt8], from: Int, end: Int) -> Result<[Token], UnterminatedQuote> {
+        s.withUnsafeBufferPointer { argvSplit($0, from: from, end: end) }
+    }
+
+    private static func argvSplit(_ s: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Result<[Token], UnterminatedQuote> {
         var tokens: [Token] = []
         var i = from
         while i < end {
@@ -119,6 +136,18 @@ enum SshdTokenizer {
             var quote: UInt8 = 0
             while i < end {
                 let c = s[i]
+                // a run of ordinary bytes is copied at once (a 10 MB argument is one run)
+                var run = i
+                while run < end {
+                    let r = s[run]
+                    if r == backslash || r == dquote || r == squote || (quote == 0 && (r == space || r == tab)) { break }
+                    run += 1
+                }
+                if run > i {
+                    arg.append(contentsOf: UnsafeBufferPointer(rebasing: s[i..<run]))
+                    i = run
+                    continue
+                }
                 if c == backslash {
                     let n: UInt8 = i + 1 < end ? s[i + 1] : 0
                     if n == squote || n == dquote || n == backslash || (quote == 0 && n == space) {

@@ -51,6 +51,13 @@ public enum SysctlPlanner {
             for d in wanted where failures[d.key] == nil { failures[d.key] = reason }
         }
         var pending = wanted.filter { failures[$0.key] == nil && !isCompliant($0, current) }
+        // Every fix goes through harden's drop-in in /etc/sysctl.d. When that is not a directory
+        // (both loaders then skip it) no planned edit can work: say so rather than report the
+        // replayed loaders' "unset".
+        if !pending.isEmpty, let reason = dropInDirectoryProblem(host) {
+            for d in pending { failures[d.key] = reason }
+            pending = []
+        }
         var fix = SysctlFix(precedence: current, wanted: wanted)
         while true {
             fix = SysctlFix(precedence: current, wanted: wanted)
@@ -82,6 +89,20 @@ public enum SysctlPlanner {
             if let runtime { observations.append(runtimeObservation(d, runtime)) }
         }
         return KindPlan(observations: observations, edits: fix.edits(), readPaths: current.readPaths)
+    }
+
+    /// Why harden's drop-ins cannot be created in /etc/sysctl.d (nil: they can, or the directory
+    /// is missing and apply creates it). Worded like the other kinds' `path: not a directory`.
+    static func dropInDirectoryProblem(_ host: HostReader) -> String? {
+        let dir = "/etc/sysctl.d"
+        let type: HostFileType?
+        do {
+            type = try host.fileType(dir)
+        } catch {
+            return "\(error); harden's drop-in \(dropInPath) cannot be created"
+        }
+        guard let type, type != .directory else { return nil }
+        return "\(HostError.notDirectory(dir)); harden's drop-in \(dropInPath) cannot be created"
     }
 
     /// Compliant when both loaders end with the desired value.
