@@ -215,14 +215,7 @@ extension RootHost {
             throw Self.error(e, path)
         }
         defer { closedir(d) }
-        var names: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        return Self.entryNames(d).sorted()
     }
 }
 

@@ -265,6 +265,11 @@ public final class RootHost: HostReader, @unchecked Sendable {
             throw Self.error(errno, path)
         }
         defer { closedir(d) }
+        return Self.entryNames(d)
+    }
+
+    /// The names `readdir` gives for an open directory stream, without `.` and `..`.
+    static func entryNames(_ d: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(d) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
