@@ -424,15 +424,23 @@ extension RootHost {
         return out
     }
 
+    /// Batches of at most this many paths fsync each path instead of one syncfs at the end.
+    static let batchFsyncLimit = 64
+
     /// `setMetadata` of each target, in order: chown, the extended attributes to put back,
     /// then chmod (chown clears setuid/setgid bits), through a descriptor opened with
     /// `O_NOFOLLOW` (a symlink is refused, never followed; only regular files and directories).
-    /// Instead of an fsync per path, each file system touched is synced once at the end.
+    /// Instead of an fsync per path, each file system touched is synced once at the end (for
+    /// more than `batchFsyncLimit` paths).
     /// `inject` (fault-injection tests) fails the batch after half of it, `halfway` runs there.
     public func setMetadataBatch(_ targets: [MetadataTarget], inject: Int32? = nil, halfway: (() -> Void)? = nil)
         throws(HostError)
     {
         let chain = DirectoryChain(host: self)
+        // A small batch syncs each file as it goes; a large one syncs each file system once at
+        // the end (syncfs also writes out every other dirty file there, which costs more than a
+        // few fsyncs right after a big unpack, but far less than 10,000 of them).
+        let syncEach = targets.count <= Self.batchFsyncLimit
         var syncFDs: [UInt64: Int32] = [:]  // one descriptor per file system touched
         defer { for fd in syncFDs.values { close(fd) } }
         for (i, t) in targets.enumerated() {
@@ -463,7 +471,9 @@ extension RootHost {
                     if r != 0 { throw batchError(t.path, "set attribute \(k)", errno) }
                 }
                 if let mode = t.mode, fchmod(fd, mode_t(mode)) != 0 { throw batchError(t.path, "chmod", errno) }
-                if syncFDs[UInt64(st.st_dev)] == nil {
+                if syncEach {
+                    if fsync(fd) != 0 { throw batchError(t.path, "sync", errno) }
+                } else if syncFDs[UInt64(st.st_dev)] == nil {
                     syncFDs[UInt64(st.st_dev)] = fd
                     keep = true
                 }
