@@ -9,21 +9,7 @@ import Glibc
 /// not O(D·(N+M)): a few edits in a million-line file no longer copy the whole array per step).
 public enum LineDiff {
     /// Lines including their terminator, so a missing final newline shows up.
-    static func lines(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
-        var out: [ArraySlice<UInt8>] = []
-        var start = 0
-        b.withUnsafeBufferPointer { buf in
-            guard let base = buf.baseAddress else { return }
-            while start < buf.count {
-                guard let hit = memchr(base + start, 0x0A, buf.count - start) else { break }
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                out.append(b[start...i])
-                start = i + 1
-            }
-        }
-        if start < b.count { out.append(b[start...]) }
-        return out
-    }
+    static func lines(_ b: [UInt8]) -> [ArraySlice<UInt8>] { b.lineRanges().map { b[$0] } }
 
     /// Byte equality of two lines.
     static func same(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Bool {

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 /// One word of a PAM rule as Linux-PAM's `_pam_StrTok` reads it, with where it sits in the
 /// entry's raw bytes.
 ///
@@ -103,25 +100,7 @@ enum PamPhysical {
     }
 
     /// Byte ranges of the physical lines of `bytes`, each with its `\n` (the last one may have none).
-    static func lines(_ bytes: [UInt8]) -> [Range<Int>] {
-        // memchr over the buffer: a 10 MB line costs one call (a per-byte Swift loop is slow
-        // in a debug build, and this runs for every file pam-auth-update's emulation reads)
-        var out: [Range<Int>] = []
-        bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            var start = 0
-            while start < b.count {
-                guard let hit = memchr(base + start, 0x0A, b.count - start) else {
-                    out.append(start..<b.count)
-                    return
-                }
-                let i = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-                out.append(start..<(i + 1))
-                start = i + 1
-            }
-        }
-        return out
-    }
+    static func lines(_ bytes: [UInt8]) -> [Range<Int>] { bytes.lineRanges() }
 
     /// libpam's view of the physical line `r`: nil for a blank or comment-only line.
     static func scan(_ bytes: [UInt8], _ r: Range<Int>) -> Scan? {

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A lossless model of one sshd_config file: a list of lines, each keeping its raw bytes.
 ///
 /// `SshdConfigFile(bytes:).render()` returns the input byte for byte, whatever it holds:
@@ -15,20 +11,11 @@ public struct SshdConfigFile: Sendable, Equatable {
     /// Parse raw file bytes.
     public init(bytes: [UInt8]) {
         var lines: [SshdLine] = []
-        lines.reserveCapacity(bytes.count / 24 + 1)
-        var start = 0
-        let count = bytes.count
-        // newlines found with memchr: a per-byte loop is slow on 10 MB in a debug build
-        bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            while start < count, let hit = memchr(base + start, 0x0A, count - start) {
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                lines.append(SshdLine(raw: Array(UnsafeBufferPointer(rebasing: b[start..<i])), hasNewline: true))
-                start = i + 1
-            }
-        }
-        if start < count {
-            lines.append(SshdLine(raw: Array(bytes[start..<count]), hasNewline: false))
+        let ranges = bytes.lineRanges()
+        lines.reserveCapacity(ranges.count)
+        for r in ranges {
+            let hasNewline = bytes[r.upperBound - 1] == 0x0A
+            lines.append(SshdLine(raw: Array(bytes[r.lowerBound..<(hasNewline ? r.upperBound - 1 : r.upperBound)]), hasNewline: hasNewline))
         }
         self.lines = lines
     }
